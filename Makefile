@@ -1,0 +1,32 @@
+# Set-up and entry points. Every target creates what it needs on a fresh machine.
+VENV    ?= .venv
+PYTHON  ?= python3
+BIN     := $(VENV)/bin
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: setup demo test dev bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(BIN)/.installed $(if $(wildcard package.json),node_modules/.installed)
+	mkdir -p $(DAGSTER_HOME)
+
+demo: setup
+	$(BIN)/pipelines demo
+
+test: setup
+	$(BIN)/pytest -q
+
+dev: setup
+	$(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf $(VENV) node_modules data .dagster_home

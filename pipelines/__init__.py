@@ -1,0 +1,1 @@
+"""Crypto tax integrations: exchanges, EVM wallets and manual entries normalized into DuckDB."""

@@ -1,0 +1,1 @@
+"""Dagster assets, one module per stage of DESIGN.md's data flow."""

@@ -1,0 +1,1 @@
+"""The `pipelines` command: one CLI for the whole product."""

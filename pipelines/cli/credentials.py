@@ -1,0 +1,71 @@
+"""Reading exchange credentials without ever taking them as plain command-line arguments.
+
+Arguments end up in shell history and `ps` output, so credentials come from named environment
+variables, from standard input (JSON or `key=value` lines), or from a hidden prompt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from pipelines.errors import UserError
+
+FIELDS = (("apiKey", "api_key"), ("secret", "secret"), ("password", "passphrase"))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("credentials (never given as plain arguments)")
+    group.add_argument("--api-key-env", metavar="VAR", help="environment variable holding the API key")
+    group.add_argument("--secret-env", metavar="VAR", help="environment variable holding the API secret")
+    group.add_argument("--passphrase-env", metavar="VAR", help="environment variable holding the passphrase, if any")
+    group.add_argument("--credentials-stdin", action="store_true",
+                       help="read JSON {\"api_key\", \"secret\", \"passphrase\"} or key=value lines from stdin")
+    group.add_argument("--prompt-credentials", action="store_true", help="ask for key and secret with hidden input")
+
+
+def read(args: argparse.Namespace) -> dict[str, str]:
+    """The credentials in ccxt's field names (apiKey, secret, password); {} when none were given."""
+    if args.credentials_stdin:
+        values = _parse_stdin(sys.stdin.read())
+    elif args.prompt_credentials:
+        import getpass
+
+        values = {"api_key": getpass.getpass("API key: "), "secret": getpass.getpass("API secret: "),
+                  "passphrase": getpass.getpass("Passphrase (empty for none): ")}
+    else:
+        values = {}
+        for field, env in (("api_key", args.api_key_env), ("secret", args.secret_env), ("passphrase", args.passphrase_env)):
+            if env:
+                if not os.environ.get(env):
+                    raise UserError(f"environment variable {env} (for the {field.replace('_', ' ')}) is not set or empty")
+                values[field] = os.environ[env]
+    credentials = {ccxt_name: values[name].strip() for ccxt_name, name in FIELDS if values.get(name, "").strip()}
+    if credentials and not {"apiKey", "secret"} <= credentials.keys():
+        raise UserError("credentials need both an API key and a secret")
+    return credentials
+
+
+def _parse_stdin(text: str) -> dict[str, str]:
+    text = text.strip()
+    if not text:
+        raise UserError("no credentials on standard input")
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            raise UserError("credentials on standard input are not valid JSON") from None
+        if not isinstance(data, dict):
+            raise UserError("credentials JSON must be an object")
+        return {str(k): str(v) for k, v in data.items()}
+    values = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise UserError(f"credentials line {number} is not key=value")
+        values[key.strip().lower()] = value.strip()
+    return values

@@ -1,0 +1,61 @@
+"""Encryption at rest for exchange credentials (Fernet: AES-128-CBC + HMAC-SHA256).
+
+The key comes from `PIPELINES_SECRET_KEY` or, failing that, the file `PIPELINES_SECRET_KEY_FILE`
+(`pipelines keygen` makes one). Clear-text credentials exist only in memory while a connector
+uses them; they never reach logs, run config, metadata, exceptions or the warehouse.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from pipelines.errors import UserError
+from pipelines.settings import secret_key_file
+
+
+def generate_key() -> str:
+    """A new random Fernet key, as text to keep in an environment variable or key file."""
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+def _key() -> bytes:
+    value = os.environ.get("PIPELINES_SECRET_KEY")
+    if not value:
+        path = secret_key_file()
+        if not path.exists():
+            raise UserError(
+                "no encryption key: set PIPELINES_SECRET_KEY (make one with `pipelines keygen`) "
+                f"or write one to {path}"
+            )
+        value = path.read_text().strip()
+    return value.encode()
+
+
+def _fernet(key: bytes | None = None):
+    from cryptography.fernet import Fernet
+
+    try:
+        return Fernet(key or _key())
+    except ValueError:
+        raise UserError("the encryption key is malformed: expected 32 url-safe base64-encoded bytes") from None
+
+
+def encrypt_credentials(credentials: dict[str, str], key: bytes | None = None) -> str:
+    """Fernet token of the credentials' JSON."""
+    return _fernet(key).encrypt(json.dumps(credentials, sort_keys=True).encode()).decode()
+
+
+def decrypt_credentials(token: str, key: bytes | None = None) -> dict[str, str]:
+    """The credentials back; a clear error (never garbage, never the token) when the key is wrong."""
+    from cryptography.fernet import InvalidToken
+
+    try:
+        return json.loads(_fernet(key).decrypt(token.encode()))
+    except InvalidToken:
+        raise UserError(
+            "stored credentials cannot be decrypted with this encryption key "
+            "(was the key changed without `pipelines keys rotate`?)"
+        ) from None

@@ -1,0 +1,176 @@
+"""Integrations: add, rename, group, archive and convert, each validated before anything is written.
+
+A failed validation raises `UserError` before the first write, so the registry never holds half of
+an integration; credentials are encrypted before they reach the connection.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+
+from pipelines.connectors import KINDS, connector_for
+from pipelines.connectors.base import Integration
+from pipelines.errors import UserError
+from pipelines.registry.accounts import check_id, get_account
+from pipelines.timeutil import utc_now
+
+_COLUMNS = (
+    "integration_id, account_id, name, kind, provider, group_name, settings, credentials, "
+    "created_at, converted_at, archived_at"
+)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "integration"
+
+
+def _row_to_integration(row: tuple) -> Integration:
+    values = list(row)
+    values[6] = json.loads(values[6]) if values[6] else {}
+    return Integration(*values)
+
+
+def get_integration(con: duckdb.DuckDBPyConnection, integration_id: str) -> Integration:
+    row = con.execute(f"SELECT {_COLUMNS} FROM app.integrations WHERE integration_id = ?", [integration_id]).fetchone()
+    if row is None:
+        raise UserError(f"unknown integration {integration_id!r}")
+    return _row_to_integration(row)
+
+
+def list_integrations(
+    con: duckdb.DuckDBPyConnection, account_id: str | None = None, include_archived: bool = False
+) -> list[Integration]:
+    rows = con.execute(
+        f"""SELECT {_COLUMNS} FROM app.integrations
+            WHERE (? IS NULL OR account_id = ?) AND (? OR archived_at IS NULL)
+            ORDER BY account_id, group_name NULLS LAST, name""",
+        [account_id, account_id, include_archived],
+    ).fetchall()
+    return [_row_to_integration(r) for r in rows]
+
+
+def _encrypt(credentials: Mapping[str, str]) -> str | None:
+    if not credentials:
+        return None
+    from pipelines.crypto import encrypt_credentials
+
+    return encrypt_credentials(dict(credentials))
+
+
+def add_integration(
+    con: duckdb.DuckDBPyConnection,
+    account_id: str,
+    name: str,
+    kind: str,
+    provider: str | None = None,
+    *,
+    integration_id: str | None = None,
+    group_name: str | None = None,
+    settings: Mapping[str, Any] | None = None,
+    credentials: Mapping[str, str] | None = None,
+) -> str:
+    """Register an integration and return its id (default `<account>-<slug of name>`)."""
+    get_account(con, account_id)
+    name = name.strip()
+    if not name:
+        raise UserError("an integration needs a non-empty name")
+    if kind not in KINDS:
+        raise UserError(f"unknown integration kind {kind!r}: choose one of {', '.join(KINDS)}")
+    integration_id = check_id("integration", integration_id or f"{account_id}-{slug(name)}")
+    if con.execute("SELECT 1 FROM app.integrations WHERE integration_id = ?", [integration_id]).fetchone():
+        raise UserError(f"integration {integration_id!r} already exists (pass --id to choose another id)")
+    settings = dict(settings or {})
+    provider = connector_for(kind).validate(provider, settings, credentials or {})
+    con.execute(
+        f"INSERT INTO app.integrations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+        [
+            integration_id, account_id, name, kind, provider, _group(group_name),
+            json.dumps(settings, sort_keys=True), _encrypt(credentials or {}), utc_now(),
+        ],
+    )
+    return integration_id
+
+
+def _group(group_name: str | None) -> str | None:
+    if group_name is None:
+        return None
+    group_name = group_name.strip()
+    return group_name or None
+
+
+def rename(con: duckdb.DuckDBPyConnection, integration_id: str, name: str) -> None:
+    get_integration(con, integration_id)
+    if not name.strip():
+        raise UserError("an integration needs a non-empty name")
+    con.execute("UPDATE app.integrations SET name = ? WHERE integration_id = ?", [name.strip(), integration_id])
+
+
+def set_group(con: duckdb.DuckDBPyConnection, integration_id: str, group_name: str | None) -> None:
+    """Put an integration into a group (a user's folder), or take it out with None."""
+    get_integration(con, integration_id)
+    con.execute(
+        "UPDATE app.integrations SET group_name = ? WHERE integration_id = ?", [_group(group_name), integration_id]
+    )
+
+
+def archive(con: duckdb.DuckDBPyConnection, integration_id: str) -> None:
+    """Archived integrations keep their data but are no longer synced or shown by default."""
+    integration = get_integration(con, integration_id)
+    if integration.archived_at is not None:
+        raise UserError(f"integration {integration_id!r} is already archived")
+    con.execute("UPDATE app.integrations SET archived_at = ? WHERE integration_id = ?", [utc_now(), integration_id])
+
+
+def convert(
+    con: duckdb.DuckDBPyConnection,
+    integration_id: str,
+    kind: str,
+    provider: str | None,
+    *,
+    settings: Mapping[str, Any] | None = None,
+    credentials: Mapping[str, str] | None = None,
+) -> None:
+    """Turn a manual integration into a synced one; its manual transactions stay (origin manual)."""
+    integration = get_integration(con, integration_id)
+    if integration.kind != "manual":
+        raise UserError(f"integration {integration_id!r} is a {integration.kind} integration; only manual ones convert")
+    if kind == "manual" or kind not in KINDS:
+        raise UserError(f"a manual integration converts to an exchange or wallet integration, not {kind!r}")
+    settings = {**integration.settings, **(settings or {})}
+    provider = connector_for(kind).validate(provider, settings, credentials or {})
+    con.execute(
+        """UPDATE app.integrations SET kind = ?, provider = ?, settings = ?, credentials = ?, converted_at = ?
+           WHERE integration_id = ?""",
+        [kind, provider, json.dumps(settings, sort_keys=True), _encrypt(credentials or {}), utc_now(), integration_id],
+    )
+
+
+def groups(con: duckdb.DuckDBPyConnection, account_id: str | None = None) -> list[tuple]:
+    """Each group with how many active integrations it holds."""
+    return con.execute(
+        """SELECT account_id, group_name, count(*) FROM app.integrations
+           WHERE group_name IS NOT NULL AND archived_at IS NULL AND (? IS NULL OR account_id = ?)
+           GROUP BY ALL ORDER BY ALL""",
+        [account_id, account_id],
+    ).fetchall()
+
+
+def rename_group(con: duckdb.DuckDBPyConnection, account_id: str, old: str, new: str) -> int:
+    get_account(con, account_id)
+    new_name = _group(new)
+    if new_name is None:
+        raise UserError("a group needs a non-empty name")
+    count = con.execute(
+        "SELECT count(*) FROM app.integrations WHERE account_id = ? AND group_name = ?", [account_id, old]
+    ).fetchone()[0]
+    if count == 0:
+        raise UserError(f"account {account_id!r} has no group {old!r}")
+    con.execute(
+        "UPDATE app.integrations SET group_name = ? WHERE account_id = ? AND group_name = ?", [new_name, account_id, old]
+    )
+    return count

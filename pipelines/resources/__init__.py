@@ -1,0 +1,1 @@
+"""Dagster resources: how assets reach the warehouse."""

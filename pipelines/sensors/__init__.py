@@ -1,0 +1,1 @@
+"""Sensors: keep Dagster in step with the registry and react to what users drop in."""

@@ -1,0 +1,39 @@
+"""Build: everything after `raw.*` for one integration, as SQL inside one DuckDB transaction.
+
+Each step deletes the integration's rows and inserts them again from the layer below, so a re-run
+never duplicates a row, and because all steps share one transaction a failure leaves every table as
+it was.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pipelines.settings import SQL_DIR
+from pipelines.sqlfiles import run_script, sql
+
+#: The order layers are built in; each reads only from the ones before it.
+STEPS = ("transactions", "ledger_entries", "calculated_balances", "synced_balances", "balance_reconciliation")
+
+
+@cache
+def _transactions_query(kind: str) -> str:
+    parts = [sql("normalize/manual_transactions")]
+    if (SQL_DIR / "normalize" / f"{kind}.sql").exists():
+        parts.insert(0, sql(f"normalize/{kind}"))
+    return "\nUNION ALL\n".join(f"SELECT * FROM ({p.strip().rstrip(';')})" for p in parts)
+
+
+def prepare(con) -> None:
+    """Session macros the build queries use."""
+    run_script(con, "build/macros")
+
+
+def build_step(con, step: str, integration_id: str, kind: str) -> None:
+    """Run one layer's SQL for one integration (the caller owns the transaction)."""
+    params = {"integration_id": integration_id}
+    if step == "transactions":
+        con.execute("DELETE FROM core.transactions WHERE integration_id = $integration_id", params)
+        con.execute(f"INSERT INTO core.transactions {_transactions_query(kind)}", params)
+    else:
+        run_script(con, f"build/{step}", params)
