@@ -1,10 +1,35 @@
-"""Reconciliation rows as dicts and as tables, shared by Dagster metadata and the CLI."""
+"""Reconciliation rows as dicts and as tables, shared by Dagster metadata and the CLI.
+
+A row carries its primary tip code (`tip_code`), every tip (`tips`: list of {"code", "tip"}) and the
+divergence point when one was found (`divergence`: dict or None). `tip` is the text users read:
+every tip's sentence and then the divergence sentence, one per line (the table's `tip` column holds
+only the primary sentence; the CLI and Dagster metadata show all of them).
+"""
 
 from __future__ import annotations
 
+import json
+
 from pipelines.sqlfiles import sql
 
-COLUMNS = ("integration_id", "asset_id", "asset", "synced", "calculated", "difference", "status", "tip_code", "tip")
+COLUMNS = (
+    "integration_id", "asset_id", "asset", "synced", "calculated", "difference", "status", "tip_code", "tip",
+    "tips", "tolerance", "negative_since", "ignored",
+)
+DIVERGENCE_COLUMNS = (
+    "method", "divergence_at", "divergence_block", "source_balance", "calculated", "tx_before", "tx_after", "detail",
+)
+
+
+def _row(values: tuple) -> dict:
+    row = dict(zip(COLUMNS, values))
+    row["tips"] = json.loads(row["tips"])
+    divergence = dict(zip(DIVERGENCE_COLUMNS, values[len(COLUMNS):]))
+    row["divergence"] = divergence if divergence["method"] is not None else None
+    row["tip"] = "\n".join(
+        [t["tip"] for t in row["tips"]] + ([divergence["detail"]] if row["divergence"] and divergence["detail"] else [])
+    )
+    return row
 
 
 def reconciliation_rows(con, integration_id: str | None = None, account_id: str | None = None,
@@ -13,7 +38,12 @@ def reconciliation_rows(con, integration_id: str | None = None, account_id: str 
         sql("queries/reconciliation"),
         {"integration_id": integration_id, "account_id": account_id, "mismatches_only": mismatches_only},
     ).fetchall()
-    return [dict(zip(COLUMNS, r)) for r in rows]
+    return [_row(r) for r in rows]
+
+
+def is_mismatch(row: dict) -> bool:
+    """A difference the user must look at: not a match and not an ignored (spam) asset."""
+    return row["status"] != "match" and not row["ignored"]
 
 
 def amount_text(value) -> str:
@@ -24,13 +54,22 @@ def amount_text(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "<br>")
+
+
 def markdown_table(rows: list[dict]) -> str:
+    """Rows as a markdown table for Dagster metadata: every tip, the divergence point included."""
     if not rows:
         return "_no rows_"
-    header = "| asset | asset_id | synced | calculated | difference | status | tip |\n|---|---|---:|---:|---:|---|---|"
+    header = (
+        "| asset | asset_id | synced | calculated | difference | status | tip codes | tips |\n"
+        "|---|---|---:|---:|---:|---|---|---|"
+    )
     body = [
         f"| {r['asset']} | {r['asset_id']} | {amount_text(r['synced'])} | {amount_text(r['calculated'])} | "
-        f"{amount_text(r['difference'])} | {r['status']} | {r['tip'] or ''} |"
+        f"{amount_text(r['difference'])} | {r['status']}{' (ignored)' if r['ignored'] else ''} | "
+        f"{', '.join(t['code'] for t in r['tips'])} | {_cell(r['tip'])} |"
         for r in rows
     ]
     return "\n".join([header, *body])

@@ -1,7 +1,19 @@
--- Synced vs calculated per asset, with a status and a tip that says what is probably missing.
+-- Synced vs calculated per asset, with a status and tips that say what is probably missing.
+--
+-- status: match (|difference| <= tolerance) | mismatch | only_synced (no transactions for the asset)
+-- | only_calculated (the source reports no balance). tolerance is 0 for wallets and manual
+-- integrations; exchanges read their dust tolerance from app.dust_tolerances (most specific row).
+-- tips is a JSON list of {"code", "tip"} in order of usefulness; tip_code / tip repeat the first.
+-- Codes: spam_token, sub_balance, no_transactions, negative_balance, incoming_missing, outgoing_missing.
+-- A probable spam token is `ignored`: visible, never counted as a mismatch.
 DELETE FROM marts.balance_reconciliation WHERE integration_id = $integration_id;
 INSERT INTO marts.balance_reconciliation
-WITH s AS (SELECT * FROM core.synced_balances WHERE integration_id = $integration_id),
+    (integration_id, asset_id, asset, synced, calculated, difference, status, tip_code, tip, tips,
+     tolerance, negative_since, ignored)
+WITH integ AS (
+        SELECT integration_id, kind, provider FROM app.integrations WHERE integration_id = $integration_id
+     ),
+     s AS (SELECT * FROM core.synced_balances WHERE integration_id = $integration_id),
      c AS (SELECT * FROM marts.calculated_balances WHERE integration_id = $integration_id),
      j AS (
         SELECT coalesce(s.integration_id, c.integration_id) AS integration_id,
@@ -11,33 +23,75 @@ WITH s AS (SELECT * FROM core.synced_balances WHERE integration_id = $integratio
                c.amount AS calculated
         FROM s FULL OUTER JOIN c ON s.asset_id = c.asset_id
      ),
+     -- The running calculated balance, one point per instant (a trade's legs share one), and the
+     -- first instant it is below zero: history before that moment is missing.
+     steps AS (
+        SELECT asset_id, occurred_at, sum(amount) AS delta
+        FROM core.ledger_entries WHERE integration_id = $integration_id
+        GROUP BY asset_id, occurred_at
+     ),
+     running AS (
+        SELECT asset_id, occurred_at,
+               sum(delta) OVER (PARTITION BY asset_id ORDER BY occurred_at) AS balance
+        FROM steps
+     ),
+     negative AS (
+        SELECT asset_id, min(occurred_at) AS negative_since, arg_min(balance, occurred_at) AS negative_balance
+        FROM running WHERE balance < 0
+        GROUP BY asset_id
+     ),
      d AS (
-        SELECT *, (coalesce(calculated, 0) - coalesce(synced, 0))::DECIMAL(38,18) AS difference,
+        SELECT j.*,
+               (coalesce(calculated, 0) - coalesce(synced, 0))::DECIMAL(38,18) AS difference,
+               CASE WHEN integ.kind = 'exchange' THEN coalesce((
+                   SELECT t.tolerance FROM app.dust_tolerances t
+                   WHERE t.provider IN (integ.provider, '*') AND t.asset IN (upper(j.asset), '*')
+                   ORDER BY (t.asset <> '*') DESC, (t.provider <> '*') DESC LIMIT 1), 0)
+                    ELSE 0 END::DECIMAL(38,18) AS tolerance,
+               n.negative_since, n.negative_balance,
+               sp.asset_id IS NOT NULL AS ignored,
+               (SELECT any_value(p.note) FROM app.sub_balance_patterns p
+                WHERE regexp_full_match(upper(j.asset), p.pattern)) AS sub_balance_note
+        FROM j CROSS JOIN integ
+        LEFT JOIN negative n USING (asset_id)
+        LEFT JOIN (SELECT NULL::VARCHAR AS asset_id WHERE false) sp USING (asset_id)
+     ),
+     st AS (
+        SELECT *,
                CASE
-                   WHEN coalesce(calculated, 0) = coalesce(synced, 0) THEN 'match'
+                   WHEN abs(difference) <= tolerance THEN 'match'
                    WHEN calculated IS NULL THEN 'only_synced'
                    WHEN synced IS NULL THEN 'only_calculated'
                    ELSE 'mismatch'
                END AS status
-        FROM j
+        FROM d
+     ),
+     t AS (
+        SELECT *, list_filter([
+            CASE WHEN ignored THEN {'code': 'spam_token', 'tip':
+                asset || ' (' || asset_id || ') is probably a spam token: it is left out of mismatches and the portfolio.'} END,
+            CASE WHEN status <> 'match' AND sub_balance_note IS NOT NULL THEN {'code': 'sub_balance', 'tip':
+                asset || ' is a staking or earn sub-balance (' || sub_balance_note || '): add the staking moves '
+                || '(stake, unstake, rewards) the exchange history does not show.'} END,
+            CASE WHEN status = 'only_synced' THEN {'code': 'no_transactions', 'tip':
+                'The source holds ' || amount_text(synced) || ' ' || asset
+                || ' but there are no transactions for it: import its history.'} END,
+            CASE WHEN negative_since IS NOT NULL THEN {'code': 'negative_balance', 'tip':
+                'The calculated ' || asset || ' balance first goes below zero on '
+                || strftime(negative_since, '%Y-%m-%d %H:%M:%S') || ' UTC (' || amount_text(negative_balance)
+                || '): a deposit or purchase before that moment is probably missing.'} END,
+            CASE WHEN status IN ('mismatch', 'only_calculated') AND difference < 0 THEN {'code': 'incoming_missing', 'tip':
+                'Calculated balance is ' || amount_text(-difference) || ' ' || asset
+                || ' below the synced balance: incoming history (deposits, purchases, rewards) is probably missing.'} END,
+            CASE WHEN status IN ('mismatch', 'only_calculated') AND difference > 0 THEN {'code': 'outgoing_missing', 'tip':
+                'Calculated balance is ' || amount_text(difference) || ' ' || asset
+                || ' above the synced balance' || CASE WHEN synced IS NULL THEN ' (the source reports none)' ELSE '' END
+                || ': outgoing transactions (withdrawals, sales, conversions) or fees are probably missing.'} END
+        ], lambda x: x IS NOT NULL) AS tip_list
+        FROM st
      )
 SELECT integration_id, asset_id, asset, synced, calculated, difference, status,
-       CASE
-           WHEN status = 'match' THEN NULL
-           WHEN status = 'only_synced' THEN 'no_transactions'
-           WHEN difference < 0 THEN 'incoming_missing'
-           ELSE 'outgoing_missing'
-       END AS tip_code,
-       CASE
-           WHEN status = 'match' THEN NULL
-           WHEN status = 'only_synced' THEN
-               'The source holds ' || amount_text(synced) || ' ' || asset
-               || ' but there are no transactions for it: import its history.'
-           WHEN difference < 0 THEN
-               'Calculated balance is ' || amount_text(-difference) || ' ' || asset
-               || ' below the synced balance: incoming history (deposits, purchases, rewards) is probably missing.'
-           ELSE
-               'Calculated balance is ' || amount_text(difference) || ' ' || asset
-               || ' above the synced balance: outgoing transactions (withdrawals, sales) or fees are probably missing.'
-       END AS tip
-FROM d;
+       tip_list[1].code, tip_list[1].tip,
+       CASE WHEN len(tip_list) > 0 THEN to_json(tip_list) END,
+       tolerance, negative_since, ignored
+FROM t;
