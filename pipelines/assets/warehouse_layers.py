@@ -69,8 +69,8 @@ BALANCES_MATCH = "balances_match"
 )
 def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Rebuilds each partition's layers from raw.* and app.manual_transactions, set-based in SQL."""
-    from pipelines.sync.build import STEPS, build_step, prepare
-    from pipelines.sync.report import reconciliation_rows, markdown_table
+    from pipelines.sync.build import STEPS, build_step
+    from pipelines.sync.report import markdown_table, reconciliation_rows
     from pipelines.warehouse import transaction
 
     (integration_id,) = context.partition_keys
@@ -81,7 +81,6 @@ def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         if kind is None:
             raise dg.Failure(f"unknown integration {integration_id!r}")
         kind = kind[0]
-        prepare(con)
         with transaction(con):
             for step in STEPS:
                 build_step(con, step, integration_id, kind)

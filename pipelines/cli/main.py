@@ -14,6 +14,8 @@ from importlib import import_module
 #: Command-group modules; each has `register(subparsers)` and sets `handler` on its parsers.
 COMMAND_MODULES = (
     "pipelines.cli.registry_commands",
+    "pipelines.cli.manual_commands",
+    "pipelines.cli.sync_commands",
 )
 
 

@@ -23,7 +23,10 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence], title: str | N
     table = Table(*headers, title=title, show_lines=False)
     for row in rows:
         table.add_row(*(cell(v) for v in row))
-    Console(soft_wrap=True).print(table)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=200)  # piped output: do not squeeze ids into 80 columns
+    console.print(table)
 
 
 def progress():

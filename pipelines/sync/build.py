@@ -24,11 +24,6 @@ def _transactions_query(kind: str) -> str:
     return "\nUNION ALL\n".join(f"SELECT * FROM ({p.strip().rstrip(';')})" for p in parts)
 
 
-def prepare(con) -> None:
-    """Session macros the build queries use."""
-    run_script(con, "build/macros")
-
-
 def build_step(con, step: str, integration_id: str, kind: str) -> None:
     """Run one layer's SQL for one integration (the caller owns the transaction)."""
     params = {"integration_id": integration_id}

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.settings import warehouse_path
+from pipelines.sqlfiles import run_script
 from pipelines.warehouse.migrations import migrate
 
 LOCK_WAIT_SECONDS = 120.0
@@ -29,7 +30,8 @@ def _is_lock_error(exc: Exception) -> bool:
 def connect(
     path: Path | str | None = None, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse (migrated to the latest schema when writable) and close it afterwards."""
+    """Open the warehouse (migrated to the latest schema when writable, with the session macros of
+    `sql/build/macros.sql`) and close it afterwards."""
     path = Path(path) if path is not None else warehouse_path()
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,6 +50,7 @@ def connect(
         con.execute("SET TimeZone = 'UTC'")
         if not read_only:
             migrate(con)
+        run_script(con, "build/macros")
         yield con
     finally:
         con.close()

@@ -1,0 +1,109 @@
+"""Sync and balance commands: `sync`, `sync-all`, `balances`, `demo`."""
+
+from __future__ import annotations
+
+import sys
+
+from pipelines.cli.registry_commands import _cmd, registry
+from pipelines.errors import UserError
+
+
+def register(subparsers) -> None:
+    p = _cmd(subparsers, "sync", _sync, "sync one or more integrations now (runs sync_all for them)")
+    p.add_argument("integration_ids", nargs="+", metavar="INTEGRATION")
+    p.add_argument("--full", action="store_true", help="full re-sync: re-import from the integration's start date")
+    p = _cmd(subparsers, "sync-all", _sync_all, "Sync All: every active integration (of one account)")
+    p.add_argument("--account")
+    p.add_argument("--full", action="store_true", help="full re-sync")
+    p = _cmd(subparsers, "balances", _balances, "synced vs calculated balances with their tips")
+    p.add_argument("--account")
+    p.add_argument("--integration")
+    p.add_argument("--mismatches", action="store_true", help="only assets whose balances differ")
+    p = _cmd(subparsers, "demo", _demo, "set up the demo account, sync it and print its balances")
+
+
+def run_and_report(integration_ids: list[str], full: bool) -> int:
+    """Sync with a progress bar; one line per failed integration; exit code 1 if any failed."""
+    from pipelines import runner
+    from pipelines.cli.output import progress
+
+    if not integration_ids:
+        print("nothing to sync: no active integrations")
+        return 0
+    failures = []
+    with progress() as bar:
+        task = bar.add_task("syncing", total=len(integration_ids))
+
+        def done(outcome) -> None:
+            bar.update(task, advance=1, description=f"synced {outcome.integration_id}")
+            if not outcome.success:
+                failures.append(outcome)
+
+        runner.sync(integration_ids, full=full, on_done=done)
+    for outcome in failures:
+        print(f"error: {outcome.integration_id}: {outcome.error} (run {outcome.run_id})", file=sys.stderr)
+    print(f"{len(integration_ids) - len(failures)} of {len(integration_ids)} integrations synced")
+    return 1 if failures else 0
+
+
+def _sync(args) -> int:
+    from pipelines.registry.integrations import get_integration
+
+    with registry() as con:
+        for integration_id in args.integration_ids:
+            if get_integration(con, integration_id).archived_at is not None:
+                raise UserError(f"integration {integration_id!r} is archived")
+    return run_and_report(args.integration_ids, args.full)
+
+
+def _sync_all(args) -> int:
+    from pipelines.registry.accounts import get_account
+    from pipelines.registry.integrations import list_integrations
+
+    with registry() as con:
+        if args.account:
+            get_account(con, args.account)
+        ids = [i.integration_id for i in list_integrations(con, args.account)]
+    return run_and_report(ids, args.full)
+
+
+def print_balances(account: str | None = None, integration: str | None = None, mismatches: bool = False) -> None:
+    """The reconciliation as a table, then each tip on its own line (tips are sentences)."""
+    from pipelines.cli.output import print_table
+    from pipelines.sync.report import reconciliation_rows
+
+    with registry() as con:
+        rows = reconciliation_rows(con, integration_id=integration, account_id=account, mismatches_only=mismatches)
+    if mismatches and not rows:
+        print("No mismatched balances.")
+        return
+    print_table(
+        ("integration", "asset", "asset_id", "synced", "calculated", "difference", "status"),
+        [(r["integration_id"], r["asset"], r["asset_id"], r["synced"], r["calculated"], r["difference"], r["status"])
+         for r in rows],
+        title="Mismatched balances" if mismatches else "Balances",
+    )
+    tips = [r for r in rows if r["tip"]]
+    if tips:
+        print("Tips:")
+    for r in tips:
+        print(f"  {r['integration_id']} {r['asset']}: {r['tip']}")
+
+
+def _balances(args) -> None:
+    with registry() as con:
+        if args.account:
+            from pipelines.registry.accounts import get_account
+
+            get_account(con, args.account)
+        if args.integration:
+            from pipelines.registry.integrations import get_integration
+
+            get_integration(con, args.integration)
+    print_balances(args.account, args.integration, args.mismatches)
+
+
+def _demo(args) -> int:
+    from pipelines.demo import run_demo
+
+    return run_demo()

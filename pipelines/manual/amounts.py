@@ -1,0 +1,53 @@
+"""Exact amounts from whatever a user typed or a spreadsheet stored.
+
+Text cells keep every digit (`Decimal(text)`); numeric cells arrive from openpyxl as floats, whose
+shortest repr is exactly the number Excel wrote into the file, so `Decimal(repr(x))` loses nothing
+that the file held. Anything that does not fit DECIMAL(38,18) is rejected, never rounded.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+MAX_INTEGER_DIGITS = 20
+MAX_FRACTION_DIGITS = 18
+
+
+class AmountError(ValueError):
+    """The reason an amount cannot be booked, phrased for the user."""
+
+
+def parse_amount(value) -> Decimal:
+    """A positive exact Decimal that fits DECIMAL(38,18), or `AmountError`."""
+    if isinstance(value, bool):
+        raise AmountError("is not a number")
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        amount = Decimal(repr(value))
+    elif isinstance(value, Decimal):
+        amount = value
+    else:
+        text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+        if "," in text:
+            raise AmountError(f"{value!r} has a comma: use a dot as decimal separator and no thousands separator")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise AmountError(f"{value!r} is not a number") from None
+    if not amount.is_finite():
+        raise AmountError(f"{value!r} is not a finite number")
+    if amount < 0 or (amount == 0 and amount.is_signed()):
+        raise AmountError(f"{value!r} is negative: amounts are positive, the column says the direction")
+    if amount == 0:
+        raise AmountError("is zero: leave asset and amount empty instead")
+    _, digits, exponent = amount.as_tuple()
+    # Count without Decimal arithmetic: the default context rounds to 28 digits, DECIMAL(38,18) holds 38.
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    fraction = max(0, -(exponent + trailing_zeros))
+    integer = max(0, len(digits) + exponent)
+    if fraction > MAX_FRACTION_DIGITS:
+        raise AmountError(f"{value!r} has more than {MAX_FRACTION_DIGITS} decimal places")
+    if integer > MAX_INTEGER_DIGITS:
+        raise AmountError(f"{value!r} is too large (at most {MAX_INTEGER_DIGITS} digits before the decimal point)")
+    return amount

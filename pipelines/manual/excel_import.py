@@ -1,0 +1,150 @@
+"""Importing a filled-in Excel template into one integration, all or nothing.
+
+Every row is checked before anything is written; if any row is bad the user gets every problem
+(sheet row, column, reason) and nothing from the file is imported. Dates in the file are UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from pipelines.errors import UserError
+from pipelines.manual import layout, store
+from pipelines.manual.validation import ManualTransaction, Problem, validate
+
+MAX_SHOWN = 50
+_TEXT_DATE_FORMATS = (layout.DATE_FORMAT, "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
+
+class ExcelImportError(UserError):
+    """A file with bad rows; `problems` lists all of them, nothing was imported."""
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        self.problems = problems
+        shown = "; ".join(str(p) for p in problems[:MAX_SHOWN])
+        more = f"; and {len(problems) - MAX_SHOWN} more" if len(problems) > MAX_SHOWN else ""
+        super().__init__(f"{path.name}: {len(problems)} problem(s), nothing imported: {shown}{more}")
+
+    def report(self) -> str:
+        """Every problem on its own line (for an error-report file next to a rejected upload)."""
+        return "\n".join(str(p) for p in self.problems) + "\n"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rows: int
+    imported: int
+
+    @property
+    def skipped(self) -> int:
+        """Rows already imported before (same content): re-importing a file adds nothing."""
+        return self.rows - self.imported
+
+
+def _open(path: Path):
+    from zipfile import BadZipFile
+
+    import openpyxl
+
+    if not path.is_file():
+        raise UserError(f"no such file: {path}")
+    try:
+        return openpyxl.load_workbook(path, data_only=False)
+    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UserError(f"{path.name} is not an Excel .xlsx workbook ({type(exc).__name__})") from None
+
+
+def _norm(value) -> str:
+    return " ".join(str(value).split()).lower() if value is not None else ""
+
+
+def _find_header(workbook):
+    """(sheet, header row number, {column title: column index}) of the sheet holding the template header."""
+    wanted = {_norm(h): h for h in layout.HEADER}
+    sheets = sorted(workbook.worksheets, key=lambda s: s.title != layout.SHEET)
+    for sheet in sheets:
+        for row in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row, 10)):
+            found = {wanted[_norm(c.value)]: c.column for c in row if _norm(c.value) in wanted}
+            if layout.DATE in found and layout.LABEL in found:
+                return sheet, row[0].row, found
+    return None
+
+
+def _parse_date(value, row: int, problems: list[Problem]) -> datetime | None:
+    if isinstance(value, datetime):
+        # Excel stores times as fractions of a day; round away float noise to the nearest second.
+        return (value + timedelta(microseconds=500_000)).replace(microsecond=0, tzinfo=None)
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if value is None or (isinstance(value, str) and not value.strip()):
+        problems.append(Problem(row, layout.DATE, "missing date"))
+        return None
+    text = str(value).strip()
+    for fmt in _TEXT_DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    problems.append(Problem(row, layout.DATE, f"{text!r} is not a date as DD.MM.YYYY HH:MM:SS (UTC)"))
+    return None
+
+
+def read_workbook(path: Path, integration_name: str) -> list[ManualTransaction]:
+    """Every transaction of the file, or `ExcelImportError` listing every problem."""
+    workbook = _open(path)
+    located = _find_header(workbook)
+    if located is None:
+        raise ExcelImportError(path, [Problem(None, "header", f"no sheet has the template header ({', '.join(layout.HEADER)})")])
+    sheet, header_row, columns = located
+    problems: list[Problem] = []
+    for merged in sheet.merged_cells.ranges:
+        if merged.max_row > header_row:
+            problems.append(Problem(merged.min_row, "sheet", f"merged cells {merged.coord}: unmerge them, one value per cell"))
+    transactions: list[ManualTransaction] = []
+    width = max(columns.values())
+    for cells in sheet.iter_rows(min_row=header_row + 1, max_col=width):
+        values = {title: cells[index - 1].value for title, index in columns.items()}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+            continue
+        row = cells[0].row
+        formula = next((t for t, v in values.items() if isinstance(v, str) and v.startswith("=")), None)
+        if formula:
+            problems.append(Problem(row, formula, "formulas are not imported: paste the values instead"))
+            continue
+        name = values.get(layout.INTEGRATION)
+        if name is not None and str(name).strip() and _norm(name) != _norm(integration_name):
+            problems.append(Problem(
+                row, layout.INTEGRATION,
+                f"{str(name).strip()!r} is not the integration this file is imported into ({integration_name!r})",
+            ))
+        occurred_at = _parse_date(values.get(layout.DATE), row, problems)
+        tx = validate(
+            row, occurred_at, values.get(layout.LABEL),
+            (values.get(layout.OUT_ASSET), values.get(layout.OUT_AMOUNT)),
+            (values.get(layout.IN_ASSET), values.get(layout.IN_AMOUNT)),
+            (values.get(layout.FEE_ASSET), values.get(layout.FEE_AMOUNT)),
+            values.get(layout.COMMENT), values.get(layout.TRX_ID), problems,
+        )
+        if tx is not None:
+            transactions.append(tx)
+    if problems:
+        raise ExcelImportError(path, problems)
+    if not transactions:
+        raise ExcelImportError(path, [Problem(header_row + 1, "sheet", "the file holds no transactions")])
+    return transactions
+
+
+def import_excel(con, integration_id: str, path: Path | str) -> ImportResult:
+    """Validate the whole file, then insert its new transactions in one statement."""
+    from pipelines.registry.integrations import get_integration
+
+    path = Path(path)
+    integration = get_integration(con, integration_id)
+    if integration.archived_at is not None:
+        raise UserError(f"integration {integration_id!r} is archived")
+    transactions = read_workbook(path, integration.name)
+    ids = store.manual_ids(integration_id, transactions)
+    imported = store.insert(con, integration_id, transactions, ids, source=f"excel:{path.name}", entered_timezone=None)
+    return ImportResult(rows=len(transactions), imported=imported)
