@@ -54,7 +54,7 @@ WITH integ AS (
                 WHERE regexp_full_match(upper(j.asset), p.pattern)) AS sub_balance_note
         FROM j CROSS JOIN integ
         LEFT JOIN negative n USING (asset_id)
-        LEFT JOIN (SELECT NULL::VARCHAR AS asset_id WHERE false) sp USING (asset_id)
+        LEFT JOIN (SELECT DISTINCT asset_id FROM spam_assets()) sp USING (asset_id)
      ),
      st AS (
         SELECT *,

@@ -10,3 +10,8 @@ CREATE OR REPLACE TEMP MACRO asset_id(kind, provider, asset) AS
 -- An exact amount as text without trailing zeros (1.500000000000000000 -> 1.5).
 CREATE OR REPLACE TEMP MACRO amount_text(x) AS
     CASE WHEN x IS NULL THEN NULL ELSE rtrim(rtrim(x::VARCHAR, '0'), '.') END;
+
+-- Asset ids that are probable spam tokens (airdropped fakes): reconciliation marks them ignored,
+-- transfer matching and the portfolio leave them out. Empty until a connector flags tokens.
+CREATE OR REPLACE TEMP MACRO spam_assets() AS TABLE
+    SELECT NULL::VARCHAR AS asset_id WHERE false;
