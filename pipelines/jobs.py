@@ -2,11 +2,8 @@
 
 import dagster as dg
 
-from pipelines.assets.partitions import integrations_partitions
-
 sync_all = dg.define_asset_job(
     "sync_all",
     selection=dg.AssetSelection.all(),
-    partitions_def=integrations_partitions,
     description="Sync All: extract, normalize, balances and reconciliation for the chosen integrations.",
 )

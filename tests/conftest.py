@@ -1,0 +1,50 @@
+"""Shared fixtures: every test gets its own warehouse file, encryption key and Dagster home."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def warehouse(tmp_path, monkeypatch):
+    """A fresh warehouse path, set for the whole process (CLI, registry and Dagster runs agree)."""
+    from pipelines.crypto import generate_key
+
+    path = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("PIPELINES_WAREHOUSE", str(path))
+    monkeypatch.setenv("PIPELINES_SECRET_KEY", generate_key())
+    monkeypatch.setenv("PIPELINES_INBOX", str(tmp_path / "inbox"))
+    monkeypatch.setenv("PIPELINES_ANALYTICS", str(tmp_path / "analytics.duckdb"))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    return path
+
+
+@pytest.fixture
+def con(warehouse):
+    """A writable connection to the fresh warehouse (closed after the test)."""
+    from pipelines.warehouse import connect
+
+    with connect(warehouse) as connection:
+        yield connection
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+    def __repr__(self) -> str:
+        return f"CliResult(code={self.code}, out={self.out!r}, err={self.err!r})"
+
+
+@pytest.fixture
+def cli(warehouse, capsys):
+    """Run `pipelines ARGS...` in-process; returns exit code and captured output."""
+    from pipelines.cli.main import main
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run

@@ -1,0 +1,117 @@
+"""Registry commands and their errors: every bad input is one line, exit 2, registry unchanged."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import snapshot
+
+
+@pytest.fixture
+def alice(cli):
+    assert cli("accounts", "add", "alice", "--timezone", "Europe/Vienna", "--base-currency", "eur").code == 0
+    return "alice"
+
+
+def test_account_add_and_list(cli, alice):
+    result = cli("accounts", "list")
+    assert result.code == 0
+    assert "alice" in result.out and "Europe/Vienna" in result.out and "EUR" in result.out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("accounts", "add", "bob", "--timezone", "Mars/Olympus"), "invalid time zone 'Mars/Olympus'"),
+        (("accounts", "add", "alice", "--timezone", "UTC"), "account 'alice' already exists"),
+        (("accounts", "add", "bad id", "--timezone", "UTC"), "invalid account id 'bad id'"),
+        (("accounts", "add", "bob", "--timezone", "UTC", "--base-currency", "euro!"), "invalid base currency"),
+        (("integrations", "add", "nobody", "Wallet", "--kind", "manual"), "unknown account 'nobody'"),
+        (("integrations", "add", "alice", "X", "--kind", "spaceship"), "unknown integration kind 'spaceship'"),
+        (("licenses", "set", "alice", "--tier", "gold", "--year", "2024"), "unknown license tier 'gold'"),
+        (("licenses", "set", "alice", "--tier", "pro", "--year", "1999"), "invalid tax year 1999"),
+        (("integrations", "rename", "alice-nope", "New"), "unknown integration 'alice-nope'"),
+    ],
+)
+def test_bad_input_is_one_line_and_changes_nothing(cli, warehouse, alice, args, message):
+    before = snapshot(warehouse)
+    result = cli(*args)
+    assert result.code == 2
+    assert message in result.err
+    assert result.err.count("\n") == 1 and result.err.startswith("error: ")
+    assert snapshot(warehouse) == before
+
+
+def test_duplicate_integration_id_is_rejected(cli, warehouse, alice):
+    assert cli("integrations", "add", "alice", "Cold Storage", "--kind", "manual").code == 0
+    before = snapshot(warehouse)
+    result = cli("integrations", "add", "alice", "Cold Storage", "--kind", "manual")
+    assert result.code == 2 and "integration 'alice-cold-storage' already exists" in result.err
+    assert snapshot(warehouse) == before
+
+
+def test_integration_lifecycle_rename_group_archive(cli, alice):
+    assert "integration alice-ledger added" in cli("integrations", "add", "alice", "Ledger", "--kind", "manual").out
+    assert cli("integrations", "rename", "alice-ledger", "Ledger Nano").code == 0
+    assert cli("integrations", "group", "alice-ledger", "Hardware").code == 0
+    assert cli("integrations", "add", "alice", "Trezor", "--kind", "manual", "--group", "Hardware").code == 0
+    groups = cli("groups", "list", "--account", "alice").out
+    assert "Hardware" in groups and "2" in groups
+    assert cli("groups", "rename", "alice", "Hardware", "Cold wallets").code == 0
+    shown = cli("integrations", "show", "alice-ledger").out
+    assert "Ledger Nano" in shown and "Cold wallets" in shown
+    assert cli("integrations", "archive", "alice-ledger").code == 0
+    assert "alice-ledger" not in cli("integrations", "list").out
+    assert "archived" in cli("integrations", "list", "--archived").out
+    again = cli("integrations", "archive", "alice-ledger")
+    assert again.code == 2 and "already archived" in again.err
+
+
+def test_group_requires_name_or_none(cli, alice):
+    cli("integrations", "add", "alice", "Ledger", "--kind", "manual")
+    result = cli("integrations", "group", "alice-ledger")
+    assert result.code == 2 and "give a group name or --none" in result.err
+    assert cli("integrations", "group", "alice-ledger", "--none").code == 0
+
+
+def test_licenses_and_tiers_are_data(cli, con, alice):
+    assert cli("licenses", "set", "alice", "--tier", "Pro", "--year", "2024").code == 0
+    assert cli("licenses", "set", "alice", "--tier", "basic", "--year", "2024").code == 0  # changes, not duplicates
+    assert con.execute("SELECT tier FROM app.licenses WHERE account_id = 'alice'").fetchall() == [("basic",)]
+    tiers = dict(con.execute("SELECT tier, auto_sync FROM app.license_tiers").fetchall())
+    assert tiers == {"free": False, "basic": False, "pro": True, "unlimited": True}
+
+
+def test_manual_integration_takes_no_credentials(cli, warehouse, alice, monkeypatch):
+    monkeypatch.setenv("MY_KEY", "k-123")
+    monkeypatch.setenv("MY_SECRET", "s-456")
+    before = snapshot(warehouse)
+    result = cli("integrations", "add", "alice", "Paper", "--kind", "manual", "--api-key-env", "MY_KEY", "--secret-env", "MY_SECRET")
+    assert result.code == 2 and "takes no credentials" in result.err
+    assert snapshot(warehouse) == before
+
+
+def test_missing_credential_variable_is_a_clear_error(cli, warehouse, alice, monkeypatch):
+    monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
+    result = cli("integrations", "add", "alice", "Ex", "--kind", "manual", "--api-key-env", "NOT_SET_ANYWHERE")
+    assert result.code == 2 and "NOT_SET_ANYWHERE" in result.err and "not set" in result.err
+
+
+def test_convert_only_from_manual_to_synced(cli, alice):
+    cli("integrations", "add", "alice", "Paper", "--kind", "manual")
+    result = cli("integrations", "convert", "alice-paper", "--kind", "manual", "--provider", "x")
+    assert result.code == 2 and "converts to an exchange or wallet integration" in result.err
+
+
+def test_help_does_not_import_heavy_libraries():
+    """Start-up stays fast: building the whole parser imports neither Dagster nor ccxt, web3 or openpyxl."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pipelines.cli.main import build_parser; build_parser(); "
+        "heavy = [m for m in ('dagster', 'ccxt', 'web3', 'openpyxl', 'great_expectations', 'pandas') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
