@@ -2,15 +2,19 @@
 
 import dagster as dg
 
+from pipelines.assets.analytics import analytics_snapshot
 from pipelines.assets.extract import raw_records
 from pipelines.assets.warehouse_layers import warehouse_layers
 from pipelines.jobs import sync_all
+from pipelines.orchestration.defs import orchestration_defs
 from pipelines.resources.warehouse import WarehouseResource
 from pipelines.sensors.registry import integrations_sensor
 
-defs = dg.Definitions(
-    assets=[raw_records, warehouse_layers],
+ASSETS = [raw_records, warehouse_layers, analytics_snapshot]
+
+defs = dg.Definitions.merge(dg.Definitions(
+    assets=ASSETS,
     jobs=[sync_all],
     sensors=[integrations_sensor],
     resources={"warehouse": WarehouseResource()},
-)
+), orchestration_defs(ASSETS))

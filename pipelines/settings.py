@@ -18,6 +18,18 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("PIPELINES_WAREHOUSE", PROJECT_ROOT / "data" / "warehouse.duckdb"))
 
 
+def analytics_path() -> Path:
+    """The read-only copy analysts query (`PIPELINES_ANALYTICS`, default `data/analytics.duckdb`): the
+    warehouse itself is locked by whichever run writes it, the copy never is."""
+    return Path(os.environ.get("PIPELINES_ANALYTICS", PROJECT_ROOT / "data" / "analytics.duckdb"))
+
+
+def sync_batch_size() -> int:
+    """Most integrations one backfill run syncs (`PIPELINES_SYNC_BATCH`, default 50), so a backfill of
+    1,000 integrations starts 20 processes, not 1,000."""
+    return int(os.environ.get("PIPELINES_SYNC_BATCH", "50"))
+
+
 def secret_key_file() -> Path:
     """Fallback file holding the Fernet key when `PIPELINES_SECRET_KEY` is not set."""
     return Path(os.environ.get("PIPELINES_SECRET_KEY_FILE", PROJECT_ROOT / "data" / "secret.key"))

@@ -1,10 +1,14 @@
 """raw_records: what each integration's source says, landed exactly as received."""
 
 
+from collections import Counter
+
 import dagster as dg
 
 from pipelines.assets.partitions import integrations_partitions
+from pipelines.orchestration.runs import FULL_RESYNC_TAG
 from pipelines.resources.warehouse import WarehouseResource
+from pipelines.settings import sync_batch_size
 
 
 class ExtractConfig(dg.Config):
@@ -17,6 +21,7 @@ class ExtractConfig(dg.Config):
     partitions_def=integrations_partitions,
     group_name="extract",
     kinds={"python", "duckdb"},
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=sync_batch_size()),
     description="Records exactly as each integration's source gave them (raw.records), plus a balance "
     "snapshot taken at the same cut-off (raw.balance_snapshots) and the stream cursors (app.sync_state).",
 )
@@ -25,20 +30,31 @@ def raw_records(context: dg.AssetExecutionContext, config: ExtractConfig, wareho
     one short transaction, so extraction of many integrations runs in parallel."""
     from pipelines.sync.extract import extract
 
-    (integration_id,) = context.partition_keys
-    result = extract(integration_id, full=config.full, log=context.log, warehouse=warehouse.resolved_path())
-    context.log.info(
-        f"{integration_id}: fetched {sum(result.fetched.values())} records, {result.inserted} new, "
-        f"{result.balances} synced balances"
-    )
+    # A backfill run covers a batch of partitions (backfill policy); each is extracted and stored in turn.
+    full = config.full or context.run.tags.get(FULL_RESYNC_TAG) == "true"
+    results = []
+    for integration_id in context.partition_keys:
+        result = extract(integration_id, full=full, log=context.log, warehouse=warehouse.resolved_path())
+        context.log.info(
+            f"{integration_id}: fetched {sum(result.fetched.values())} records, {result.inserted} new, "
+            f"{result.balances} synced balances"
+        )
+        results.append(result)
+    fetched_by_stream: Counter = Counter()
+    stats: dict = {}  # counts add up over the batch; other values are the last integration's
+    for result in results:
+        fetched_by_stream.update(result.fetched)
+        for k, v in result.snapshot.stats.items():
+            summable = isinstance(v, (int, float)) and not isinstance(v, bool) and k in stats
+            stats[k] = stats[k] + v if summable else v
     return dg.MaterializeResult(
         metadata={
-            "kind": result.kind,
-            "full_resync": config.full,
-            "fetched": sum(result.fetched.values()),
-            "new_records": result.inserted,
-            "fetched_by_stream": result.fetched,
-            "synced_balance_assets": result.balances,
-            **{f"stats/{k}": v for k, v in result.snapshot.stats.items()},
+            "kind": ", ".join(sorted({r.kind for r in results})),
+            "full_resync": full,
+            "fetched": sum(fetched_by_stream.values()),
+            "new_records": sum(r.inserted for r in results),
+            "fetched_by_stream": dict(fetched_by_stream),
+            "synced_balance_assets": sum(r.balances for r in results),
+            **{f"stats/{k}": v for k, v in stats.items()},
         }
     )

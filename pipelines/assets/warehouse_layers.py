@@ -10,6 +10,7 @@ import dagster as dg
 from pipelines.assets.extract import raw_records
 from pipelines.assets.partitions import WAREHOUSE_POOL, integrations_partitions
 from pipelines.resources.warehouse import WarehouseResource
+from pipelines.settings import sync_batch_size
 
 _DOCS = {
     "transactions": "core.transactions: one economic event per row, synced and manual (origin).",
@@ -66,6 +67,7 @@ BALANCES_MATCH = "balances_match"
     ],
     partitions_def=integrations_partitions,
     pool=WAREHOUSE_POOL,
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=sync_batch_size()),
 )
 def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Rebuilds each partition's layers from raw.* and app.manual_transactions, set-based in SQL."""
@@ -73,24 +75,32 @@ def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     from pipelines.sync.report import markdown_table, reconciliation_rows
     from pipelines.warehouse import transaction
 
-    (integration_id,) = context.partition_keys
+    # A backfill run covers a batch of partitions (backfill policy): one transaction for the batch.
+    integration_ids = list(context.partition_keys)
+    label = integration_ids[0] if len(integration_ids) == 1 else f"{len(integration_ids)} integrations"
     with warehouse.connect() as con:
-        kind = con.execute(
-            "SELECT kind FROM app.integrations WHERE integration_id = ?", [integration_id]
-        ).fetchone()
-        if kind is None:
-            raise dg.Failure(f"unknown integration {integration_id!r}")
-        kind = kind[0]
+        kinds = dict(
+            con.execute(
+                "SELECT integration_id, kind FROM app.integrations WHERE list_contains(?, integration_id)",
+                [integration_ids],
+            ).fetchall()
+        )
+        unknown = [i for i in integration_ids if i not in kinds]
+        if unknown:
+            raise dg.Failure(f"unknown integration(s) {', '.join(map(repr, unknown))}")
         with transaction(con):
-            for step in STEPS:
-                build_step(con, step, integration_id, kind)
+            for integration_id in integration_ids:
+                for step in STEPS:
+                    build_step(con, step, integration_id, kinds[integration_id])
         counts = {
-            name: con.execute(f"SELECT count(*) FROM {table} WHERE integration_id = ?", [integration_id]).fetchone()[0]
+            name: con.execute(
+                f"SELECT count(*) FROM {table} WHERE list_contains(?, integration_id)", [integration_ids]
+            ).fetchone()[0]
             for name, table in _TABLES.items()
         }
-        rows = reconciliation_rows(con, integration_id)
+        rows = [row for integration_id in integration_ids for row in reconciliation_rows(con, integration_id)]
     mismatches = [r for r in rows if r["status"] != "match"]
-    context.log.info(f"{integration_id}: {counts['transactions']} transactions, {len(mismatches)} mismatched assets")
+    context.log.info(f"{label}: {counts['transactions']} transactions, {len(mismatches)} mismatched assets")
     for name in STEPS:
         metadata = {"rows": counts[name], "table": _TABLES[name]}
         if name == "balance_reconciliation":
@@ -101,9 +111,11 @@ def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         check_name=BALANCES_MATCH,
         asset_key="balance_reconciliation",
         passed=not mismatches,
-        severity=dg.AssetCheckSeverity.ERROR if kind == "manual" else dg.AssetCheckSeverity.WARN,
+        severity=dg.AssetCheckSeverity.ERROR
+        if any(kinds[r["integration_id"]] == "manual" for r in mismatches)
+        else dg.AssetCheckSeverity.WARN,
         metadata={
-            "kind": kind,
+            "kind": ", ".join(sorted(set(kinds.values()))),
             "mismatched_assets": len(mismatches),
             "mismatches": dg.MetadataValue.md(markdown_table(mismatches)),
         },

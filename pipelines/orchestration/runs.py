@@ -1,0 +1,50 @@
+"""Which integrations are being synced right now, read from Dagster's run records.
+
+Every trigger we own (schedule, sync requests, inbox, `pipelines sync-all --submit`) asks this
+first, so a trigger for an integration whose sync is already queued or running starts nothing new.
+A run covers one partition (`dagster/partition` tag) or, when a backfill batches partitions, a range
+(`dagster/asset_partition_range_start` .. `_end`) of the integrations partitions in their order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+PARTITION_TAG = "dagster/partition"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+#: Tag on every run we launch: who asked for it (auto_sync, sync_request, inbox, cli).
+TRIGGER_TAG = "pipelines/trigger"
+#: Run tag asking raw_records for a full re-sync (settable on a backfill in the UI).
+FULL_RESYNC_TAG = "pipelines/full_resync"
+
+
+def partitions_of(runs_tags: Iterable[Mapping[str, str]], all_keys: Sequence[str]) -> set[str]:
+    """The integration partitions the runs with these tags cover."""
+    position = {key: n for n, key in enumerate(all_keys)}
+    covered: set[str] = set()
+    for tags in runs_tags:
+        if PARTITION_TAG in tags:
+            covered.add(tags[PARTITION_TAG])
+        elif tags.get(RANGE_START_TAG) in position and tags.get(RANGE_END_TAG) in position:
+            covered.update(all_keys[position[tags[RANGE_START_TAG]] : position[tags[RANGE_END_TAG]] + 1])
+    return covered
+
+
+def active_partitions(instance) -> set[str]:
+    """Integrations with a queued, starting or running sync in this Dagster instance."""
+    import dagster as dg
+
+    from pipelines.assets.partitions import INTEGRATIONS
+
+    active = [
+        dg.DagsterRunStatus.QUEUED,
+        dg.DagsterRunStatus.NOT_STARTED,
+        dg.DagsterRunStatus.STARTING,
+        dg.DagsterRunStatus.STARTED,
+    ]
+    records = instance.get_run_records(dg.RunsFilter(statuses=active))
+    tags = [r.dagster_run.tags for r in records]
+    if not tags:
+        return set()
+    return partitions_of(tags, instance.get_dynamic_partitions(INTEGRATIONS))

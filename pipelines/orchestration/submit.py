@@ -1,0 +1,135 @@
+"""Sync All submitted to a running Dagster webserver, so the runs show in its UI.
+
+This is what the UI's "Materialize all" button does for chosen partitions: one partition backfill of
+the `sync_all` assets through the GraphQL API, which the daemon splits into runs by the assets'
+backfill policy (`PIPELINES_SYNC_BATCH` integrations per run). Integrations already queued or running
+are left out first, and integrations the registry sensor has not yet turned into partitions are added.
+Plain HTTP (urllib), no client library: the CLI stays light.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from pipelines.errors import UserError
+from pipelines.orchestration.runs import FULL_RESYNC_TAG, TRIGGER_TAG, partitions_of
+
+DEFAULT_URL = "http://127.0.0.1:3000"
+JOB = "sync_all"
+ACTIVE_STATUSES = ["QUEUED", "NOT_STARTED", "STARTING", "STARTED"]
+
+_REPOSITORIES = """query { repositoriesOrError { __typename
+  ... on RepositoryConnection { nodes { name location { name } jobs { name } } }
+  ... on PythonError { message } } }"""
+_ASSETS = """query($job: PipelineSelector!) { assetNodes(pipeline: $job) {
+  assetKey { path } isPartitioned partitionDefinition { name } } }"""
+_PARTITION_KEYS = """query($key: AssetKeyInput!) { assetNodeOrError(assetKey: $key) {
+  ... on AssetNode { partitionKeys } } }"""
+_ACTIVE_RUNS = """query($filter: RunsFilter) { runsOrError(filter: $filter) { __typename
+  ... on Runs { results { runId tags { key value } } } ... on PythonError { message } } }"""
+_ADD_PARTITION = """mutation($repo: RepositorySelector!, $name: String!, $key: String!) {
+  addDynamicPartition(repositorySelector: $repo, partitionsDefName: $name, partitionKey: $key) {
+  __typename ... on PythonError { message } ... on UnauthorizedError { message } } }"""
+_LAUNCH_BACKFILL = """mutation($params: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $params) {
+  __typename ... on LaunchBackfillSuccess { backfillId }
+  ... on PythonError { message } ... on PartitionKeysNotFoundError { message } ... on UnauthorizedError { message }
+  ... on InvalidSubsetError { message } ... on InvalidStepError { invalidStepKey } } }"""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    backfill_id: str | None  # None when nothing was left to launch
+    launched: list[str]
+    already_running: list[str]
+
+
+def webserver_url() -> str:
+    """`DAGSTER_WEBSERVER_URL`, default the address `dagster dev` and `make dev` listen on."""
+    return os.environ.get("DAGSTER_WEBSERVER_URL", DEFAULT_URL).rstrip("/")
+
+
+class Webserver:
+    """The GraphQL endpoint of one running Dagster webserver."""
+
+    def __init__(self, url: str, timeout: float = 30.0):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+
+    def query(self, text: str, variables: dict | None = None, *, timeout: float | None = None) -> dict:
+        body = json.dumps({"query": text, "variables": variables or {}}).encode()
+        request = urllib.request.Request(
+            f"{self.url}/graphql", data=body, headers={"Content-Type": "application/json"}, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
+                answer = json.load(response)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise UserError(f"no Dagster webserver at {self.url} ({exc})") from None
+        if answer.get("errors"):
+            raise UserError(f"Dagster webserver at {self.url}: {answer['errors'][0].get('message')}")
+        return answer["data"]
+
+    def is_up(self) -> bool:
+        """True when a webserver answers quickly (used to choose between submit and in-process)."""
+        try:
+            self.query("query { version }", timeout=1.0)
+        except UserError:
+            return False
+        return True
+
+    def repository(self) -> dict:
+        """`{repositoryName, repositoryLocationName}` of the code location that has `sync_all`."""
+        answer = self.query(_REPOSITORIES)["repositoriesOrError"]
+        for node in answer.get("nodes", []):
+            if any(job["name"] == JOB for job in node["jobs"]):
+                return {"repositoryName": node["name"], "repositoryLocationName": node["location"]["name"]}
+        raise UserError(f"the Dagster webserver at {self.url} has no {JOB} job loaded ({answer.get('message', '')})")
+
+    def partition_keys(self, asset_path: list[str]) -> list[str]:
+        node = self.query(_PARTITION_KEYS, {"key": {"path": asset_path}})["assetNodeOrError"]
+        return node.get("partitionKeys") or []
+
+    def active_partitions(self, all_keys: list[str]) -> set[str]:
+        runs = self.query(_ACTIVE_RUNS, {"filter": {"statuses": ACTIVE_STATUSES}})["runsOrError"]
+        return partitions_of(({t["key"]: t["value"] for t in run["tags"]} for run in runs.get("results", [])), all_keys)
+
+
+def _ok(result: dict, what: str) -> dict:
+    if "message" in result or "invalidStepKey" in result:
+        raise UserError(f"{what}: {result['__typename']}: {result.get('message') or result.get('invalidStepKey')}")
+    return result
+
+
+def submit_sync_all(url: str, integration_ids: list[str], *, full: bool = False, trigger: str = "cli") -> Submitted:
+    """Launch Sync All for these integrations on the webserver at `url` (one backfill)."""
+    server = Webserver(url)
+    repo = server.repository()
+    nodes = server.query(_ASSETS, {"job": {**repo, "pipelineName": JOB}})["assetNodes"]
+    partitioned = [n for n in nodes if n["isPartitioned"]]
+    if not partitioned:
+        raise UserError(f"{JOB} on {url} has no partitioned assets")
+    keys = server.partition_keys(partitioned[0]["assetKey"]["path"])
+    busy = server.active_partitions(keys)
+    todo = [i for i in integration_ids if i not in busy]
+    if not todo:
+        return Submitted(None, [], [i for i in integration_ids if i in busy])
+    partitions_def = partitioned[0]["partitionDefinition"]["name"]
+    for integration_id in sorted(set(todo) - set(keys)):
+        added = server.query(_ADD_PARTITION, {"repo": repo, "name": partitions_def, "key": integration_id})
+        _ok(added["addDynamicPartition"], f"adding partition {integration_id}")
+    tags = [{"key": TRIGGER_TAG, "value": trigger}]
+    if full:
+        tags.append({"key": FULL_RESYNC_TAG, "value": "true"})
+    params = {
+        "partitionNames": todo,
+        "assetSelection": [{"path": n["assetKey"]["path"]} for n in partitioned],
+        "fromFailure": False,
+        "tags": tags,
+        "title": f"Sync All ({len(todo)} integrations{', full re-sync' if full else ''})",
+    }
+    launched = _ok(server.query(_LAUNCH_BACKFILL, {"params": params})["launchPartitionBackfill"], "launching Sync All")
+    return Submitted(launched["backfillId"], todo, [i for i in integration_ids if i in busy])
