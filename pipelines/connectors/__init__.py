@@ -1,7 +1,9 @@
 """One connector per integration kind, behind the interface in `base.py`.
 
-Connectors import heavy libraries (ccxt, web3), so they are looked up by kind and imported only
-when an integration of that kind is validated or synced.
+Connectors import heavy libraries (ccxt, web3), so they are looked up by name and imported only
+when an integration of that kind is validated or synced. A provider that needs its own reader
+within a kind (Bitcoin among the EVM chains of `wallet`) has an entry `kind/provider`; its name is
+also the `sql/normalize/<name>.sql` file that turns its raw records into transactions.
 """
 
 from __future__ import annotations
@@ -11,18 +13,25 @@ from importlib import import_module
 from pipelines.connectors.base import Connector
 from pipelines.errors import UserError
 
-KINDS: dict[str, str] = {
+KINDS = ("exchange", "wallet", "manual")
+
+CONNECTORS: dict[str, str] = {
     "manual": "pipelines.connectors.manual:ManualConnector",
     "exchange": "pipelines.connectors.exchange:ExchangeConnector",
     "wallet": "pipelines.connectors.wallet:WalletConnector",
+    "wallet/bitcoin": "pipelines.connectors.bitcoin:BitcoinConnector",
 }
 
 
-def connector_for(kind: str) -> Connector:
-    """The connector that reads integrations of this kind."""
-    try:
-        target = KINDS[kind]
-    except KeyError:
-        raise UserError(f"unknown integration kind {kind!r}: choose one of {', '.join(KINDS)}") from None
-    module, _, name = target.partition(":")
+def connector_name(kind: str, provider: str | None) -> str:
+    """`kind/provider` where that provider has its own connector, else the kind."""
+    if kind not in KINDS:
+        raise UserError(f"unknown integration kind {kind!r}: choose one of {', '.join(KINDS)}")
+    special = f"{kind}/{(provider or '').strip().lower()}"
+    return special if special in CONNECTORS else kind
+
+
+def connector_for(kind: str, provider: str | None = None) -> Connector:
+    """The connector that reads integrations of this kind and provider."""
+    module, _, name = CONNECTORS[connector_name(kind, provider)].partition(":")
     return getattr(import_module(module), name)()

@@ -85,7 +85,7 @@ def add_integration(
     if con.execute("SELECT 1 FROM app.integrations WHERE integration_id = ?", [integration_id]).fetchone():
         raise UserError(f"integration {integration_id!r} already exists (pass --id to choose another id)")
     settings = dict(settings or {})
-    provider = connector_for(kind).validate(provider, settings, credentials or {})
+    provider = connector_for(kind, provider).validate(provider, settings, credentials or {})
     con.execute(
         f"INSERT INTO app.integrations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
         [
@@ -142,7 +142,7 @@ def convert(
     if kind == "manual" or kind not in KINDS:
         raise UserError(f"a manual integration converts to an exchange or wallet integration, not {kind!r}")
     settings = {**integration.settings, **(settings or {})}
-    provider = connector_for(kind).validate(provider, settings, credentials or {})
+    provider = connector_for(kind, provider).validate(provider, settings, credentials or {})
     con.execute(
         """UPDATE app.integrations SET kind = ?, provider = ?, settings = ?, credentials = ?, converted_at = ?
            WHERE integration_id = ?""",

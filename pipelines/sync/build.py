@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from pipelines.connectors import connector_name
 from pipelines.settings import SQL_DIR
 from pipelines.sqlfiles import run_script, sql
 
@@ -17,10 +18,11 @@ STEPS = ("transactions", "ledger_entries", "calculated_balances", "synced_balanc
 
 
 @cache
-def _transactions_query(kind: str) -> str:
+def _transactions_query(name: str) -> str:
+    """The connector's normalize query (when it has one) united with the manual transactions."""
     parts = [sql("normalize/manual_transactions")]
-    if (SQL_DIR / "normalize" / f"{kind}.sql").exists():
-        parts.insert(0, sql(f"normalize/{kind}"))
+    if (SQL_DIR / "normalize" / f"{name}.sql").exists():
+        parts.insert(0, sql(f"normalize/{name}"))
     return "\nUNION ALL\n".join(f"SELECT * FROM ({p.strip().rstrip(';')})" for p in parts)
 
 
@@ -28,7 +30,10 @@ def build_step(con, step: str, integration_id: str, kind: str) -> None:
     """Run one layer's SQL for one integration (the caller owns the transaction)."""
     params = {"integration_id": integration_id}
     if step == "transactions":
+        (provider,) = con.execute(
+            "SELECT provider FROM app.integrations WHERE integration_id = ?", [integration_id]
+        ).fetchall()[0]
         con.execute("DELETE FROM core.transactions WHERE integration_id = $integration_id", params)
-        con.execute(f"INSERT INTO core.transactions {_transactions_query(kind)}", params)
+        con.execute(f"INSERT INTO core.transactions {_transactions_query(connector_name(kind, provider))}", params)
     else:
         run_script(con, f"build/{step}", params)

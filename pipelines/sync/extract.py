@@ -42,7 +42,7 @@ def extract(integration_id: str, *, full: bool, log: Log, warehouse: str | None 
     with connect(warehouse) as con:
         integration = get_integration(con, integration_id)
         cursors = {} if full else read_cursors(con, integration_id)
-    connector = connector_for(integration.kind)
+    connector = connector_for(integration.kind, integration.provider)
     sink = ParquetSink()
     try:
         snapshot = connector.extract(integration, cursors, sink, full=full, log=log)
