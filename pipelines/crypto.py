@@ -59,3 +59,28 @@ def decrypt_credentials(token: str, key: bytes | None = None) -> dict[str, str]:
             "stored credentials cannot be decrypted with this encryption key "
             "(was the key changed without `pipelines keys rotate`?)"
         ) from None
+
+
+def rotate_key(con, new_key: str) -> int:
+    """Re-encrypt every stored credential with `new_key` (in the caller's transaction); returns how many.
+
+    Every token is decrypted with the current key first, so a wrong current key fails before anything
+    is written.
+    """
+    new = _fernet(new_key.strip().encode())
+    rows = con.execute("SELECT integration_id, credentials FROM app.integrations WHERE credentials IS NOT NULL").fetchall()
+    updated = [(new.encrypt(json.dumps(decrypt_credentials(token), sort_keys=True).encode()).decode(), integration_id)
+               for integration_id, token in rows]
+    if updated:
+        con.executemany("UPDATE app.integrations SET credentials = ? WHERE integration_id = ?", updated)
+    return len(updated)
+
+
+def store_key_file(key: str) -> None:
+    """Replace the key file atomically (readable by the owner only)."""
+    path = secret_key_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.tmp")
+    staging.write_text(key.strip() + "\n")
+    staging.chmod(0o600)
+    os.replace(staging, path)

@@ -23,13 +23,10 @@ def _ensure_secret_key() -> None:
     """The demo needs an encryption key for exchange credentials: make a local one if none is set."""
     if os.environ.get("PIPELINES_SECRET_KEY"):
         return
-    path = secret_key_file()
-    if not path.exists():
-        from pipelines.crypto import generate_key
+    if not secret_key_file().exists():
+        from pipelines.crypto import generate_key, store_key_file
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(generate_key() + "\n")
-        path.chmod(0o600)
+        store_key_file(generate_key())
 
 
 def _forget_account(con, account_id: str) -> None:

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "pipelines.cli.registry_commands",
     "pipelines.cli.manual_commands",
     "pipelines.cli.sync_commands",
+    "pipelines.cli.maintenance_commands",
     "pipelines.cli.reconciliation_commands",
 )
 
