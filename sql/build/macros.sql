@@ -2,6 +2,9 @@
 CREATE OR REPLACE TEMP MACRO asset_id(kind, provider, asset) AS
     CASE
         WHEN asset IS NULL THEN NULL
+        -- the chain's native asset (ETH on ethereum), as the wallet connector's 'chain' record names it
+        WHEN kind = 'wallet' AND upper(asset) IN (SELECT upper(native_symbol) FROM raw.wallet_chains WHERE chain = provider)
+            THEN provider || ':native'
         WHEN kind = 'wallet' AND lower(asset) LIKE '0x%' THEN provider || ':' || lower(asset)
         WHEN kind = 'wallet' THEN provider || ':' || upper(asset)
         ELSE upper(asset)
@@ -12,6 +15,7 @@ CREATE OR REPLACE TEMP MACRO amount_text(x) AS
     CASE WHEN x IS NULL THEN NULL ELSE rtrim(rtrim(x::VARCHAR, '0'), '.') END;
 
 -- Asset ids that are probable spam tokens (airdropped fakes): reconciliation marks them ignored,
--- transfer matching and the portfolio leave them out. Empty until a connector flags tokens.
+-- transfer matching and the portfolio leave them out. Wallet tokens no integration asked for
+-- (raw.token_metadata.is_spam, migration 020).
 CREATE OR REPLACE TEMP MACRO spam_assets() AS TABLE
-    SELECT NULL::VARCHAR AS asset_id WHERE false;
+    SELECT asset_id FROM raw.token_metadata GROUP BY asset_id HAVING bool_and(is_spam);
