@@ -31,6 +31,7 @@ PROFILE = Profile(
     withdraw_fees={"BTC": Decimal("0.0002"), "ETH": Decimal("0.0012"), "USDT": Decimal("1"), "SOL": Decimal("0.01")},
     third_asset_fee="BNB",
     stakeable=("BTC", "USDT"),
+    rewards=False,
     usd_prices={"BTC": Decimal("64000"), "ETH": Decimal("3100"), "BNB": Decimal("580"), "SOL": Decimal("150"),
                 "USDT": Decimal("1"), "XRP": Decimal("0.6"), "ADA": Decimal("0.45"), "DOGE": Decimal("0.15")},
 )

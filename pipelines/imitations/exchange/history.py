@@ -128,6 +128,7 @@ class Profile:
     third_asset_fee: str | None = None  # e.g. BNB: pays trading fees when held
     fee_in_quote: bool = False  # Kraken charges in the quote asset; Binance in what is received
     stakeable: tuple[str, ...] = ()
+    rewards: bool = True  # staking rewards booked (Kraken's ledger shows them; Binance's endpoints do not)
     usd_prices: dict[str, Decimal] = field(default_factory=dict)  # rough value of one unit, per asset
 
     def price(self, market: str) -> Decimal:
@@ -235,7 +236,7 @@ class Simulator:
         if not held:
             return
         asset = self.rng.choice(held)
-        if self.staked[asset] == 0 or (self.spot[asset] > 0 and self.rng.random() < 0.3):
+        if not self.profile.rewards or self.staked[asset] == 0 or (self.spot[asset] > 0 and self.rng.random() < 0.3):
             amount = self._amount(self.spot[asset], 0.1, 0.5)
             if amount <= 0:
                 return

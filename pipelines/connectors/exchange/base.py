@@ -1,0 +1,150 @@
+"""What every exchange reader does: one cut-off, the balance at it, then each stream since its cursor.
+
+A reader is made per run. `run` loads the markets, takes the cut-off time, reads the synced balance
+first and then every history stream up to the cut-off, so balance and history describe the same
+moment. Each stream keeps its own cursor (the newest time it has stored) and the next sync starts
+`overlap_s` (default 3600) before it; records that come back are dropped by raw.records' dedupe on
+the exchange's own ids. A full re-sync starts at the `start_date` setting (default: the exchange's
+launch). Payloads are the exchange's rows exactly as received (re-serialized JSON), except
+`GenericReader`'s, which are ccxt's unified structures with amounts kept as strings and the
+exchange's row unchanged under `info`.
+
+Stream `currencies` records the map from each exchange asset id seen to the unified code used as
+`asset_id` (ccxt's `safe_currency_code`, with staking/earn sub-balances folded into their asset, see
+the readers), which `sql/normalize/exchange.sql` joins on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from pipelines.connectors.base import Integration, Log, RecordSink, Snapshot, SyncedBalance
+from pipelines.connectors.exchange.client import Caller, make_client
+from pipelines.timeutil import utc_now
+
+HOUR_MS = 3_600_000
+
+
+def dumps(row: Any) -> str:
+    return json.dumps(row, separators=(",", ":"), default=str)
+
+
+def from_ms(value: int | float | str) -> datetime:
+    return datetime.fromtimestamp(float(value) / 1000, UTC).replace(tzinfo=None)
+
+
+class ExchangeReader:
+    """Reads one integration through ccxt; subclasses implement the streams of one exchange."""
+
+    #: History streams in the order they are read (later ones may use what earlier ones found).
+    streams: ClassVar[tuple[str, ...]] = ()
+    #: Default `start_date` of a full re-sync: nothing on this exchange happened before it.
+    launched: ClassVar[str] = "2010-01-01"
+
+    def __init__(self, integration: Integration, log: Log) -> None:
+        self.integration = integration
+        self.log = log
+        self.settings: Mapping[str, Any] = integration.settings
+        self.client = make_client(integration.provider, self.settings, integration.decrypted_credentials())
+        self.call = Caller(self.client, integration, log)
+        self.codes: dict[str, str] = {}  # exchange asset id -> unified code, for the currencies stream
+        self.fetched: dict[str, int] = {}
+
+    # -- the run ---------------------------------------------------------------------------------
+    def run(self, cursors: Mapping[str, str], sink: RecordSink, full: bool) -> Snapshot:
+        self.call("load_markets")
+        synced_at = utc_now()
+        self.cutoff_ms = int(synced_at.replace(tzinfo=UTC).timestamp() * 1000)
+        balances = self.balances()
+        new_cursors: dict[str, str] = {}
+        for stream in self.streams:
+            cursor = None if full else cursors.get(stream)
+            new_cursors[stream] = getattr(self, f"read_{stream}")(cursor, sink) or cursor or ""
+        sink.add("currencies", [(i, None, dumps({"id": i, "code": c})) for i, c in sorted(self.codes.items())])
+        stats = {"api_calls": sum(self.call.calls.values()), "retries": self.call.retries,
+                 "calls_by_method": dict(self.call.calls), **{f"fetched_{k}": v for k, v in self.fetched.items()}}
+        return Snapshot(balances, {k: v for k, v in new_cursors.items() if v}, synced_at, stats)
+
+    def add(self, sink: RecordSink, stream: str, records: list[tuple[str, datetime | None, str]]) -> None:
+        sink.add(stream, records)
+        self.fetched[stream] = self.fetched.get(stream, 0) + len(records)
+
+    # -- helpers for subclasses --------------------------------------------------------------------
+    def code(self, asset_id: str) -> str:
+        """The unified code of an exchange asset id (remembered for the currencies stream)."""
+        code = self.codes.get(asset_id)
+        if code is None:
+            code = self.codes[asset_id] = self.unified_code(asset_id)
+        return code
+
+    def unified_code(self, asset_id: str) -> str:
+        return self.client.safe_currency_code(asset_id)
+
+    def start_ms(self, cursor: str | None) -> int:
+        """Where a stream starts: its cursor minus the overlap, or the integration's start date."""
+        if cursor:
+            return max(0, int(cursor) - int(float(self.settings.get("overlap_s", 3600)) * 1000))
+        start = str(self.settings.get("start_date") or self.launched)
+        return int(datetime.fromisoformat(start).replace(tzinfo=UTC).timestamp() * 1000)
+
+    @staticmethod
+    def summed(amounts: Iterable[tuple[str, str, Decimal, str]]) -> list[SyncedBalance]:
+        """Synced balances per code from `(code, exchange id, amount, raw text)`; zero totals dropped."""
+        totals: dict[str, Decimal] = {}
+        raw: dict[str, list[str]] = {}
+        for code, asset_id, amount, text in amounts:
+            totals[code] = totals.get(code, Decimal(0)) + amount
+            raw.setdefault(code, []).append(f"{asset_id}:{text}")
+        return [SyncedBalance(code, code, total, " + ".join(raw[code])) for code, total in sorted(totals.items()) if total != 0]
+
+    def balances(self) -> list[SyncedBalance]:
+        raise NotImplementedError
+
+
+class GenericReader(ExchangeReader):
+    """Any other ccxt exchange, through ccxt's unified methods with amounts kept as strings.
+
+    Tested only through Binance and Kraken's first-class readers; exchanges whose
+    `fetch_my_trades` needs a symbol get trades of the `markets` setting only.
+    """
+
+    streams = ("trades", "deposits", "withdrawals", "ledger")
+    #: stream -> (capability in `client.has`, unified method)
+    methods = {"trades": ("fetchMyTrades", "fetch_my_trades"), "deposits": ("fetchDeposits", "fetch_deposits"),
+               "withdrawals": ("fetchWithdrawals", "fetch_withdrawals"), "ledger": ("fetchLedger", "fetch_ledger")}
+
+    def __init__(self, integration: Integration, log: Log) -> None:
+        super().__init__(integration, log)
+        self.client.number = str  # unified amounts as the exchange's strings, never floats
+
+    def balances(self) -> list[SyncedBalance]:
+        total = self.call("fetch_balance").get("total") or {}
+        return self.summed((code, code, Decimal(str(v)), str(v)) for code, v in total.items() if v is not None)
+
+    def _read(self, stream: str, cursor: str | None, sink: RecordSink) -> str | None:
+        capability, method = self.methods[stream]
+        if not self.client.has.get(capability):
+            return None
+        symbols = list(self.settings.get("markets") or [None]) if stream == "trades" else [None]
+        rows = [r for symbol in symbols for r in self.call(method, symbol, self.start_ms(cursor))
+                if r.get("id") is not None and int(r.get("timestamp") or 0) <= self.cutoff_ms]
+        self.add(sink, stream, [(str(r["id"]), from_ms(r["timestamp"]) if r.get("timestamp") else None, dumps(r))
+                                for r in rows])
+        newest = max((int(r["timestamp"]) for r in rows if r.get("timestamp")), default=None)
+        return str(newest) if newest is not None else None
+
+    def read_trades(self, cursor, sink):
+        return self._read("trades", cursor, sink)
+
+    def read_deposits(self, cursor, sink):
+        return self._read("deposits", cursor, sink)
+
+    def read_withdrawals(self, cursor, sink):
+        return self._read("withdrawals", cursor, sink)
+
+    def read_ledger(self, cursor, sink):
+        return self._read("ledger", cursor, sink)

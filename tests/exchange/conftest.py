@@ -1,0 +1,77 @@
+"""Fixtures for exchange tests: the imitation over real HTTP, an account, and a sync helper."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from pipelines.imitations.exchange import ExchangeImitation
+from pipelines.registry.accounts import add_account
+from pipelines.registry.integrations import add_integration
+from pipelines.sync.build import STEPS, build_step
+from pipelines.sync.extract import extract
+from pipelines.warehouse import connect, transaction
+
+#: Fast test settings: short backoff and timeout, ccxt's pacing off (the imitation enforces budgets).
+FAST = {"retry_backoff_s": 0.02, "timeout_ms": 1500, "rate_limit_ms": 0.01, "start_date": "2025-01-01"}
+
+
+class Log:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def info(self, msg: str) -> None:
+        self.lines.append(msg)
+
+    def warning(self, msg: str) -> None:
+        self.lines.append(msg)
+
+
+@pytest.fixture
+def imitation():
+    with ExchangeImitation(seed=11, kraken_counter_max=10_000) as server:
+        yield server
+
+
+@pytest.fixture
+def account(warehouse):
+    with connect(warehouse) as con:
+        add_account(con, "trader", "UTC", "EUR")
+    return "trader"
+
+
+@pytest.fixture
+def exchange(warehouse, account, imitation):
+    """Add an exchange integration pointed at the imitation; returns its id."""
+
+    def add(provider: str, name: str | None = None, credentials: dict | None = None, **settings) -> str:
+        creds = credentials or {"apiKey": getattr(imitation, provider).api_key, "secret": getattr(imitation, provider).secret}
+        with connect(warehouse) as con:
+            return add_integration(
+                con, account, name or provider.title(), "exchange", provider,
+                settings={"api_origin": imitation.url, **FAST, **settings}, credentials=creds,
+            )
+
+    return add
+
+
+def sync(warehouse, integration_id: str, *, full: bool = False, log: Log | None = None):
+    """Extract then build every layer, as one Dagster partition run does."""
+    result = extract(integration_id, full=full, log=log or Log(), warehouse=str(warehouse))
+    with connect(warehouse) as con, transaction(con):
+        for step in STEPS:
+            build_step(con, step, integration_id, "exchange")
+    return result
+
+
+def amounts(warehouse, table: str, integration_id: str) -> dict[str, Decimal]:
+    with connect(warehouse) as con:
+        return dict(con.execute(f"SELECT asset_id, amount FROM {table} WHERE integration_id = ?", [integration_id]).fetchall())
+
+
+def mismatched(warehouse, integration_id: str) -> set[str]:
+    with connect(warehouse) as con:
+        return {r[0] for r in con.execute(
+            "SELECT asset_id FROM marts.balance_reconciliation WHERE integration_id = ? AND status <> 'match'",
+            [integration_id]).fetchall()}
