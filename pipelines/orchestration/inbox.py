@@ -3,11 +3,11 @@
 The import is the CLI's (`import_excel`): the whole file is validated and either every new row is
 imported or none is. An accepted file moves to `<inbox>/<id>/imported/`, a rejected one to
 `<inbox>/<id>/rejected/` with `<file>.errors.txt` beside it (one problem per line), so the folder
-left behind holds only what is still to do. Uploaders should write under another name and rename
+left behind holds only what is still to do. A sync is requested only when a file added rows (a
+re-upload adds none), and not while the integration's sync is already queued or running. Uploaders should write under another name and rename
 to `*.xlsx` when complete (a rename is atomic), so the sensor never reads half a file.
 """
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +29,8 @@ WRITE_WAIT_SECONDS = 20.0
 class Outcome:
     integration_id: str
     file: Path  # where the file is now
-    digest: str  # of the content: one sync per distinct upload
     accepted: bool
+    new_rows: int  # rows not imported before: only then is a sync needed
     message: str
 
 
@@ -48,9 +48,14 @@ def uploads(inbox: Path) -> list[tuple[str, Path]]:
 
 
 def _move(path: Path, folder: str, stamp: str) -> Path:
-    """Move aside under a UTC time prefix, so a re-upload with the same name never overwrites."""
+    """Move aside under a UTC time prefix (and a number if that is taken), so a re-upload with the
+    same name never overwrites an earlier one."""
+    (path.parent / folder).mkdir(exist_ok=True)
     target = path.parent / folder / f"{stamp}-{path.name}"
-    target.parent.mkdir(exist_ok=True)
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.parent / folder / f"{stamp}-{n}-{path.name}"
     path.replace(target)
     return target
 
@@ -64,7 +69,6 @@ def import_uploads(con, files: list[tuple[str, Path]]) -> list[Outcome]:
     stamp = f"{utc_now():%Y%m%dT%H%M%SZ}"
     outcomes = []
     for integration_id, path in files:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
         try:
             result = import_excel(con, integration_id, path)
         except ExcelImportError as exc:
@@ -74,11 +78,11 @@ def import_uploads(con, files: list[tuple[str, Path]]) -> list[Outcome]:
         else:
             moved = _move(path, IMPORTED, stamp)
             message = f"{path.name}: {result.imported} imported, {result.skipped} already there"
-            outcomes.append(Outcome(integration_id, moved, digest, True, message))
+            outcomes.append(Outcome(integration_id, moved, True, result.imported, message))
             continue
         moved = _move(path, REJECTED, stamp)
         moved.with_name(moved.name + ".errors.txt").write_text(report)
-        outcomes.append(Outcome(integration_id, moved, digest, False, f"{path.name}: rejected, see {moved.name}.errors.txt"))
+        outcomes.append(Outcome(integration_id, moved, False, 0, f"{path.name}: rejected, see {moved.name}.errors.txt"))
     return outcomes
 
 
@@ -100,15 +104,15 @@ def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResour
         outcomes = import_uploads(con, files)
     for outcome in outcomes:
         (context.log.info if outcome.accepted else context.log.warning)(f"{outcome.integration_id}: {outcome.message}")
-    accepted = {o.integration_id: o for o in outcomes if o.accepted}
+    accepted = {o.integration_id: o for o in outcomes if o.accepted and o.new_rows}
     if not accepted:
-        return dg.SkipReason(f"{len(outcomes)} upload(s) rejected, nothing to sync")
+        return dg.SkipReason(f"{len(outcomes)} upload(s) handled, no new rows to sync")
     busy = active_partitions(context.instance)
     new_keys = sorted(set(accepted) - set(context.instance.get_dynamic_partitions(INTEGRATIONS)))
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
-                run_key=f"{INBOX}:{integration_id}:{outcome.digest}",
+                run_key=f"{INBOX}:{integration_id}:{outcome.file.name}",
                 partition_key=integration_id,
                 tags={TRIGGER_TAG: INBOX},
             )

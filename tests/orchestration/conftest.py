@@ -93,3 +93,12 @@ def add_run(instance, status: dg.DagsterRunStatus, tags: dict[str, str]) -> str:
     )
     instance.add_run(run)
     return run.run_id
+
+
+def evaluate_sensor(sensor, instance, resources, repository_def):
+    """One sensor tick as the daemon runs it (partition keys resolved against the instance, after
+    the tick's own dynamic partition requests)."""
+    with dg.build_sensor_context(
+        instance_ref=instance.get_ref(), resources=resources, repository_def=repository_def
+    ) as context:
+        return sensor.evaluate_tick(context)
