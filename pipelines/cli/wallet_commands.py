@@ -1,0 +1,65 @@
+"""Wallet commands: add an EVM wallet on one or more chains, list the chains it can be read on.
+
+`wallets add` runs in one warehouse transaction, so a bad address or an unknown chain leaves the
+registry unchanged even when other chains were fine.
+"""
+
+from __future__ import annotations
+
+from pipelines.errors import UserError
+
+
+def register(subparsers) -> None:
+    wallets = subparsers.add_parser("wallets", help="EVM wallets (one integration per chain)")
+    actions = wallets.add_subparsers(dest="action", required=True)
+    p = actions.add_parser("add", help="add a wallet on one or more EVM chains",
+                           description="Add public addresses on EVM chains: one wallet integration per chain, "
+                                       "grouped together (the group defaults to the wallet's name).")
+    p.add_argument("account_id")
+    p.add_argument("name")
+    p.add_argument("--address", action="append", required=True, help="public address, EIP-55 checked (repeatable)")
+    p.add_argument("--chain", action="append", required=True, help="chain name, e.g. ethereum (repeatable)")
+    p.add_argument("--group", help="group name (default: the wallet's name)")
+    p.add_argument("--rpc-url", action="append", metavar="[CHAIN=]URL",
+                   help="node URL (default: PIPELINES_RPC_<CHAIN>); CHAIN= is needed with several chains")
+    p.add_argument("--token", action="append", metavar="[CHAIN=]CONTRACT",
+                   help="token contract to always read a balance for (never flagged as spam)")
+    p.add_argument("--confirmations", type=int,
+                   help="read up to head minus this many blocks instead of the 'finalized' block")
+    p.set_defaults(handler=_add)
+    p = actions.add_parser("chains", help="list the EVM chains wallets can be read on")
+    p.set_defaults(handler=_chains)
+
+
+def _add(args) -> None:
+    from pipelines.cli.registry_commands import registry
+    from pipelines.connectors.wallet.registration import add_wallet, per_chain
+
+    urls = per_chain(args.rpc_url, args.chain, "--rpc-url")
+    if any(len(v) > 1 for v in urls.values()):
+        raise UserError("give one --rpc-url per chain")
+    settings = {} if args.confirmations is None else {"confirmations": args.confirmations}
+    with registry() as con:
+        ids = add_wallet(
+            con, args.account_id, args.name, args.address, args.chain, group=args.group,
+            rpc_urls={k: v[0] for k, v in urls.items()}, tokens=per_chain(args.token, args.chain, "--token"),
+            settings=settings,
+        )
+    for integration_id in ids:
+        print(f"integration {integration_id} added")
+
+
+def _chains(args) -> None:
+    import os
+
+    from pipelines.chains import chains
+    from pipelines.cli.output import print_table
+
+    print_table(
+        ("chain", "name", "chain id", "native", "aliases", "RPC variable", "RPC set"),
+        [
+            (c.key, c.name, c.chain_id, c.native_symbol, ", ".join(c.aliases), c.rpc_env,
+             "yes" if os.environ.get(c.rpc_env) else "no")
+            for c in chains().values()
+        ],
+    )
