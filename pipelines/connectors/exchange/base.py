@@ -2,8 +2,8 @@
 
 A reader is made per run. `run` loads the markets, takes the cut-off time, reads the synced balance
 first and then every history stream up to the cut-off, so balance and history describe the same
-moment. Each stream keeps its own cursor (the newest time it has stored) and the next sync starts
-`overlap_s` (default 3600) before it; records that come back are dropped by raw.records' dedupe on
+moment. Each stream keeps its own cursor (the cut-off it has read up to, held back before any record
+that is not final yet) and the next sync starts `overlap_s` (default 3600) before it; records that come back are dropped by raw.records' dedupe on
 the exchange's own ids. A full re-sync starts at the `start_date` setting (default: the exchange's
 launch). Payloads are the exchange's rows exactly as received (re-serialized JSON), except
 `GenericReader`'s, which are ccxt's unified structures with amounts kept as strings and the
@@ -134,8 +134,7 @@ class GenericReader(ExchangeReader):
                 if r.get("id") is not None and int(r.get("timestamp") or 0) <= self.cutoff_ms]
         self.add(sink, stream, [(str(r["id"]), from_ms(r["timestamp"]) if r.get("timestamp") else None, dumps(r))
                                 for r in rows])
-        newest = max((int(r["timestamp"]) for r in rows if r.get("timestamp")), default=None)
-        return str(newest) if newest is not None else None
+        return str(self.cutoff_ms)
 
     def read_trades(self, cursor, sink):
         return self._read("trades", cursor, sink)

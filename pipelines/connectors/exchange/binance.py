@@ -62,7 +62,7 @@ class BinanceReader(ExchangeReader):
 
     def _windows(self, cursor: str | None, method: str, time_of, final: set[int], stream: str, sink: RecordSink) -> str | None:
         start = self.start_ms(cursor)
-        newest, pending_from = None, None
+        pending_from = None
         while start <= self.cutoff_ms:
             end = min(start + WINDOW_MS - 1, self.cutoff_ms)
             offset = 0
@@ -75,7 +75,6 @@ class BinanceReader(ExchangeReader):
                         pending_from = min(at, pending_from or at)
                         continue
                     keep.append((str(row["id"]), from_ms(at), dumps(row)))
-                    newest = max(at, newest or at)
                     self.assets.add(row["coin"])
                     self.code(row["coin"])
                 self.add(sink, stream, keep)
@@ -83,9 +82,7 @@ class BinanceReader(ExchangeReader):
                     break
                 offset += PAGE
             start = end + 1
-        if pending_from is not None:
-            newest = min(newest or pending_from, pending_from - 1)
-        return str(newest) if newest is not None else None
+        return str(self.cutoff_ms if pending_from is None else min(self.cutoff_ms, pending_from - 1))
 
     def read_deposits(self, cursor, sink):
         return self._windows(cursor, "sapiGetCapitalDepositHisrec", lambda r: int(r["insertTime"]), FINAL_DEPOSIT,

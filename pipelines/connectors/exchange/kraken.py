@@ -39,7 +39,7 @@ class KrakenReader(ExchangeReader):
 
     def _paged(self, method: str, key: str, cursor: str | None, stream: str, sink: RecordSink) -> str | None:
         window = {"start": self.start_ms(cursor) // 1000, "end": self.cutoff_ms // 1000}
-        offset, newest = 0, None
+        offset = 0
         while True:
             result = self.call(method, {**window, "ofs": offset})["result"]
             rows = result.get(key) or {}
@@ -47,14 +47,13 @@ class KrakenReader(ExchangeReader):
             for row_id, row in rows.items():
                 at = float(row["time"]) * 1000
                 records.append((row_id, from_ms(at), dumps(row)))
-                newest = max(int(at), newest or int(at))
                 if "asset" in row:
                     self.code(row["asset"])
             self.add(sink, stream, records)
             offset += len(rows)
             if not rows or offset >= int(result.get("count", 0)):
                 break
-        return str(newest) if newest is not None else None
+        return str(self.cutoff_ms)
 
     def read_ledger(self, cursor, sink):
         return self._paged("privatePostLedgers", "ledger", cursor, "ledger", sink)
@@ -67,10 +66,7 @@ class KrakenReader(ExchangeReader):
         final = [r for r in rows if r.get("status") in FINAL]
         pending = [int(r["time"]) * 1000 for r in rows if r.get("status") not in FINAL]
         self.add(sink, stream, [(r["refid"], from_ms(int(r["time"]) * 1000), dumps(r)) for r in final])
-        newest = max((int(r["time"]) * 1000 for r in final), default=None)
-        if pending:
-            newest = min(newest or min(pending), min(pending) - 1000)
-        return str(newest) if newest is not None else None
+        return str(min([self.cutoff_ms, *(p - 1000 for p in pending)]))
 
     def read_deposits(self, cursor, sink):
         return self._transfers("privatePostDepositStatus", cursor, "deposits", sink)

@@ -4,6 +4,7 @@ history it serves."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -48,8 +49,10 @@ class Account:
         return self.simulator.history
 
     def add_activity(self, trades: int = 5, deposits: int = 1, withdrawals: int = 1, earn: int = 1,
-                     span_ms: int = 3 * 86_400_000) -> None:
-        """New events after everything so far (for incremental syncs)."""
+                     span_ms: int = 20 * 60_000) -> None:
+        """New events in the `span_ms` before now (ending 5 s ago, so the next sync's cut-off covers them)."""
+        now_ms = int(time.time() * 1000)
+        self.simulator.clock = max(self.simulator.clock, now_ms - span_ms - 5_000)
         self.simulator.run(trades, deposits, withdrawals, earn, span_ms)
 
     def true_balances(self) -> dict[str, Decimal]:

@@ -12,16 +12,10 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 
 Q8 = Decimal("0.00000001")
 DAY_MS = 86_400_000
-
-
-def ms(text: str) -> int:
-    """Milliseconds since the epoch of an ISO date (UTC)."""
-    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp() * 1000)
 
 
 @dataclass(frozen=True)
@@ -155,8 +149,8 @@ class Simulator:
         self._seq += 1
         return self._seq
 
-    def _tick(self, span_ms: int) -> int:
-        self.clock += self.rng.randint(60_000, max(60_001, span_ms))
+    def _tick(self, step_ms: int) -> int:
+        self.clock += self.rng.randint(max(1, step_ms // 2), max(1, step_ms))
         return self.clock
 
     def _hex(self, n: int) -> str:
@@ -173,7 +167,7 @@ class Simulator:
         book = {"trade": self._trade, "deposit": self._random_deposit, "withdrawal": self._withdrawal, "earn": self._earn}
         kinds = ["trade"] * trades + ["deposit"] * deposits + ["withdrawal"] * withdrawals + ["earn"] * earn
         self.rng.shuffle(kinds)
-        step = max(120_000, span_ms // max(1, len(kinds)))
+        step = span_ms // max(1, len(kinds))  # every event lands within span_ms
         for kind in kinds:
             self._tick(step)
             book[kind]()

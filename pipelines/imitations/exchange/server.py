@@ -19,13 +19,15 @@ from urllib.parse import urlsplit
 from pipelines.imitations.exchange import binance, kraken
 from pipelines.imitations.exchange.api import Account, ExchangeApi, Request, Response
 from pipelines.imitations.exchange.faults import Faults
-from pipelines.imitations.exchange.history import Simulator, ms
+from pipelines.imitations.exchange.history import DAY_MS, Simulator
 
 #: Default size of the seeded histories: enough for Binance's 1000-row and Kraken's 50-row pages.
 BINANCE_EVENTS = {"trades": 2400, "deposits": 12, "withdrawals": 10, "earn": 3}
 KRAKEN_EVENTS = {"trades": 160, "deposits": 10, "withdrawals": 8, "earn": 30}
-HISTORY_START = "2025-03-01"
-HISTORY_DAYS = 300
+#: Histories start this many days before today (UTC midnight) and end three weeks before it, so
+#: new activity still lies in the past and an incremental sync needs one 90-day window.
+HISTORY_DAYS = 400
+HISTORY_SPAN_DAYS = 380
 
 
 def credentials_for(exchange: str, seed: int) -> dict[str, str]:
@@ -45,7 +47,8 @@ class ExchangeImitation:
         self.faults = Faults()
         self.requests: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
-        start, span = ms(HISTORY_START), HISTORY_DAYS * 86_400_000
+        today = int(time.time() * 1000) // DAY_MS * DAY_MS
+        start, span = today - HISTORY_DAYS * DAY_MS, HISTORY_SPAN_DAYS * DAY_MS
         self.binance = self._account("binance", binance.PROFILE, seed, start, span, binance_events or BINANCE_EVENTS)
         self.kraken = self._account("kraken", kraken.PROFILE, seed + 1, start, span, kraken_events or KRAKEN_EVENTS)
         self.apis: dict[str, ExchangeApi] = {
