@@ -133,7 +133,7 @@ def test_cli_import_reports_and_exit_code(cli, tmp_path):
 def test_not_a_workbook_and_wrong_header(con, paper, tmp_path):
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"this is not a zip file")
-    with pytest.raises(Exception, match="not an Excel .xlsx workbook"):
+    with pytest.raises(Exception, match="is not a readable Excel .xlsx workbook"):
         import_excel(con, paper, junk)
     other = tmp_path / "other.xlsx"
     workbook = openpyxl.Workbook()
