@@ -139,3 +139,39 @@ def test_skipped_block_range_mismatches_exactly_the_affected_assets(wallets, cha
     assert mismatched == {f"ethereum:{missed.address.lower()}"}
     synced, calculated, _ = rec[f"ethereum:{missed.address.lower()}"]
     assert synced - calculated == Decimal("0.5")
+
+
+def test_only_finalized_blocks_are_read_by_default(wallets, chain):
+    me = chain.new_address()
+    start = chain.block + 1
+    chain.send(chain.faucet, me, 11)
+    integration = wallets.add("Finalized", [me], start_block=start, confirmations=None)
+    chain.mine(70)  # anvil finalizes head - 64
+    chain.send(chain.faucet, me, 22)  # not final yet
+    first = wallets.sync(integration)
+    finalized = chain.w3.eth.get_block("finalized").number
+    assert int(first.snapshot.cursors["blocks"]) == finalized < chain.block
+    rec = wallets.assert_balanced(integration)  # both sides at the finalized block
+    assert rec["ethereum:native"][0].scaleb(18) == 11
+    chain.mine(64)
+    wallets.sync(integration)
+    assert wallets.assert_balanced(integration)["ethereum:native"][0].scaleb(18) == 33
+
+
+def test_moves_between_two_addresses_of_one_wallet_leave_only_the_fee(wallets, chain):
+    first, second, friend = chain.new_address(), chain.new_address(), chain.new_address()
+    start = chain.block + 1
+    token = chain.deploy("TestToken", "Pair", "PAIR", 18)
+    chain.send(chain.faucet, first, ETHER)
+    chain.transact(token.functions.mint(first, 10 * ETHER), chain.faucet)
+    internal = [chain.send(first, second, ETHER // 2), chain.transact(token.functions.transfer(second, 4 * ETHER), first)]
+    chain.transact(token.functions.transfer(friend, ETHER), second, gas=100_000)  # paid with ether from first
+    integration = wallets.add("Two addresses", [first, second], start_block=start)
+    wallets.sync(integration)
+    rec = wallets.assert_balanced(integration)
+    assert rec[f"ethereum:{token.address.lower()}"][0] == 9
+    rows = wallets.query(
+        "SELECT label, fee_amount FROM core.transactions WHERE integration_id = ? AND external_id IN (?, ?)",
+        [integration, *(r.transactionHash.to_0x_hex() for r in internal)],
+    )
+    assert sorted(rows) == sorted(("Fee", Decimal(_receipt_fee(r)).scaleb(-18)) for r in internal)
