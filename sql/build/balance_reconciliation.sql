@@ -95,3 +95,65 @@ SELECT integration_id, asset_id, asset, synced, calculated, difference, status,
        CASE WHEN len(tip_list) > 0 THEN to_json(tip_list) END,
        tolerance, negative_since, ignored
 FROM t;
+
+-- Divergence points of exchange ledgers that report a running balance (Kraken's `balance` on each
+-- raw ledger entry, after amount - fee): for each mismatched asset, the first ledger entry where the
+-- balance the exchange reports differs from the calculated running balance (core.ledger_entries up
+-- to that moment) by more than the asset's tolerance. Raw assets that share a code (DOT and DOT.S
+-- both map to DOT) are added up. Wallet divergence points come from the chain (pipelines.reconciliation.divergence).
+DELETE FROM marts.divergence_points WHERE integration_id = $integration_id;
+INSERT INTO marts.divergence_points
+WITH mismatched AS (
+        SELECT asset_id, asset, tolerance FROM marts.balance_reconciliation
+        WHERE integration_id = $integration_id AND status <> 'match' AND NOT ignored
+     ),
+     codes AS (
+        SELECT source_id AS id, payload ->> 'code' AS code
+        FROM raw.records WHERE integration_id = $integration_id AND stream = 'currencies'
+     ),
+     ledger AS (
+        SELECT l.source_id AS lid, l.occurred_at, l.payload ->> 'refid' AS refid, l.payload ->> 'asset' AS raw_asset,
+               coalesce(c.code, l.payload ->> 'asset') AS asset_id, (l.payload ->> 'balance')::DECIMAL(38,18) AS balance
+        FROM raw.records l LEFT JOIN codes c ON c.id = l.payload ->> 'asset'
+        WHERE l.integration_id = $integration_id AND l.stream = 'ledger' AND l.payload ->> 'balance' IS NOT NULL
+     ),
+     -- Each entry changes its raw asset's reported balance by (balance - previous balance); summing
+     -- those changes per code gives the code's reported balance after every entry.
+     deltas AS (
+        SELECT *, balance - coalesce(lag(balance) OVER (PARTITION BY raw_asset ORDER BY occurred_at, lid), 0) AS delta
+        FROM ledger WHERE asset_id IN (SELECT asset_id FROM mismatched)
+     ),
+     reported AS (
+        SELECT *, sum(delta) OVER (PARTITION BY asset_id ORDER BY occurred_at, lid) AS reported FROM deltas
+     ),
+     -- One point per code and instant, after every entry of that instant.
+     points AS (
+        SELECT asset_id, occurred_at, arg_max(reported, lid) AS reported,
+               string_agg(lid || ' (refid ' || coalesce(refid, '?') || ')', ', ' ORDER BY lid) AS entries
+        FROM reported GROUP BY asset_id, occurred_at
+     ),
+     calc AS (
+        SELECT asset_id, occurred_at, sum(amount) OVER (PARTITION BY asset_id ORDER BY occurred_at) AS running
+        FROM (SELECT asset_id, occurred_at, sum(amount) AS amount FROM core.ledger_entries
+              WHERE integration_id = $integration_id GROUP BY asset_id, occurred_at)
+     ),
+     compared AS (
+        SELECT p.*, coalesce(c.running, 0)::DECIMAL(38,18) AS calculated, m.asset, m.tolerance,
+               lag(p.entries) OVER (PARTITION BY p.asset_id ORDER BY p.occurred_at) AS entries_before
+        FROM points p
+        JOIN mismatched m USING (asset_id)
+        ASOF LEFT JOIN calc c ON c.asset_id = p.asset_id AND c.occurred_at <= p.occurred_at
+     ),
+     first_disagreement AS (
+        SELECT * FROM compared WHERE abs(reported - calculated) > tolerance
+        QUALIFY row_number() OVER (PARTITION BY asset_id ORDER BY occurred_at) = 1
+     )
+SELECT $integration_id, asset_id, 'ledger_balance', occurred_at, NULL, reported, calculated,
+       entries_before, entries,
+       'The exchange ledger first disagrees on ' || strftime(occurred_at, '%Y-%m-%d %H:%M:%S') || ' UTC at entry '
+       || entries || ': it reports ' || amount_text(reported) || ' ' || asset || ', the calculated balance is '
+       || amount_text(calculated) || '. Look for a transaction missing or wrong '
+       || CASE WHEN entries_before IS NULL THEN 'before that entry (it is the first one).'
+               ELSE 'between entry ' || entries_before || ' and that entry.' END,
+       now()::TIMESTAMP
+FROM first_disagreement;

@@ -48,6 +48,16 @@ class World:
         )
         return tx_id
 
+    def raw(self, integration_id: str, stream: str, records: list[tuple[str, str | None, dict]]) -> None:
+        """Raw records `(source_id, occurred_at, payload)` as a connector would have landed them."""
+        import json
+
+        for source_id, at, payload in records:
+            self.con.execute(
+                "INSERT INTO raw.records VALUES (?, ?, ?, ?, ?, ?)",
+                [integration_id, stream, source_id, at and datetime.fromisoformat(at), json.dumps(payload), utc_now()],
+            )
+
     def synced(self, integration_id: str, balances: dict[str, str], *, asset_ids: dict[str, str] | None = None,
                block: int | None = None) -> None:
         """The source's balance snapshot (asset -> amount), made the current one."""
