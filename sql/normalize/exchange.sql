@@ -64,14 +64,14 @@ kraken_rows AS (
 kraken_groups AS (
     SELECT refid, min(occurred_at) AS occurred_at,
            bool_or(type IN ('trade', 'spend', 'receive', 'dustsweeping', 'sale', 'conversion')) AS is_trade,
-           any_value(type ORDER BY lid) AS type, string_agg(DISTINCT nullif(subtype, ''), ',') AS subtypes,
-           any_value(code) FILTER (WHERE net < 0) AS out_id, -sum(net) FILTER (WHERE net < 0) AS out_amount,
-           any_value(code) FILTER (WHERE net > 0) AS in_id, sum(net) FILTER (WHERE net > 0) AS in_amount,
-           any_value(code) FILTER (WHERE fee_row) AS fee_id, sum(fee) FILTER (WHERE fee_row) AS fee_amount
+           arg_min(type, lid) AS type, string_agg(DISTINCT nullif(subtype, ''), ',' ORDER BY nullif(subtype, '')) AS subtypes,
+           min(code) FILTER (WHERE net < 0) AS out_id, -sum(net) FILTER (WHERE net < 0) AS out_amount,
+           min(code) FILTER (WHERE net > 0) AS in_id, sum(net) FILTER (WHERE net > 0) AS in_amount,
+           min(code) FILTER (WHERE fee_row) AS fee_id, sum(fee) FILTER (WHERE fee_row) AS fee_amount
     FROM kraken_rows GROUP BY refid
 ),
 kraken_transfers AS (
-    SELECT source_id AS refid, any_value(payload ->> 'txid') AS txid
+    SELECT source_id AS refid, min(payload ->> 'txid') AS txid
     FROM r WHERE stream IN ('deposits', 'withdrawals') GROUP BY source_id
 ),
 kraken AS (
