@@ -1,0 +1,129 @@
+"""Bitcoin addresses and extended public keys: parsing, validation and derivation (bip-utils).
+
+A wallet integration names what it owns by plain addresses and/or account-level extended public
+keys as hardware and multi-wallets export them. The key's prefix says which script its addresses
+use (xpub: BIP44 P2PKH, ypub: BIP49 P2SH-P2WPKH, zpub: BIP84 P2WPKH); a descriptor wrapper
+overrides it, which is the only way to say taproot (BIP86 keys are exported as plain xpubs):
+`tr(xpub...)`, `wpkh(xpub...)`, `sh(wpkh(xpub...))`, `pkh(xpub...)`. All elliptic-curve maths,
+Base58 and bech32/bech32m coding is bip-utils'; this module only chooses and wires.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from pipelines.errors import UserError
+
+RECEIVE, CHANGE = 0, 1
+
+#: script -> the BIP whose coin configuration encodes its addresses.
+SCRIPTS = {"pkh": "bip44", "sh(wpkh)": "bip49", "wpkh": "bip84", "tr": "bip86"}
+#: extended-key prefix -> (the BIP whose version bytes it carries, its default script).
+PREFIXES = {"xpub": ("bip44", "pkh"), "ypub": ("bip49", "sh(wpkh)"), "zpub": ("bip84", "wpkh")}
+PRIVATE_PREFIXES = ("xprv", "yprv", "zprv", "tprv", "uprv", "vprv")
+TESTNET_PREFIXES = ("tpub", "upub", "vpub")
+_DESCRIPTOR = re.compile(r"^(pkh|wpkh|sh\(wpkh|tr)\(([^()]+)\)\)?$")
+#: A descriptor's key origin (`[fingerprint/84h/0h/0h]`): informative only, the key itself is what counts.
+_ORIGIN = re.compile(r"^\[[0-9a-fA-F]{8}(/[0-9]+[hH']?)*\]")
+
+
+def _conf(bip: str):
+    from bip_utils import Bip44Conf, Bip49Conf, Bip84Conf, Bip86Conf
+
+    return {"bip44": Bip44Conf, "bip49": Bip49Conf, "bip84": Bip84Conf, "bip86": Bip86Conf}[bip].BitcoinMainNet
+
+
+@dataclass(frozen=True)
+class OwnAddress:
+    """An address the wallet owns; derived ones know their key (position in `xpubs`), branch and index."""
+
+    address: str
+    key: int | None = None
+    branch: int | None = None
+    index: int | None = None
+
+
+@dataclass(frozen=True)
+class ExtendedKey:
+    """One account-level extended public key and the script its addresses use."""
+
+    text: str
+    script: str
+    position: int
+
+    @cached_property
+    def _node(self):
+        from bip_utils import Bip32Secp256k1
+
+        bip, _ = PREFIXES[self.text[:4]]
+        return Bip32Secp256k1.FromExtendedKey(self.text, _conf(bip).KeyNetVersions())
+
+    def address(self, branch: int, index: int) -> OwnAddress:
+        conf = _conf(SCRIPTS[self.script])
+        key = self._node.ChildKey(branch).ChildKey(index).PublicKey().KeyObject()
+        return OwnAddress(conf.AddrClass().EncodeKey(key, **conf.AddrParams()), self.position, branch, index)
+
+
+def parse_key(text: str, position: int = 0) -> ExtendedKey:
+    """An extended public key, bare or in a descriptor wrapper; `UserError` says what is wrong."""
+    cleaned = str(text).strip()
+    match = _DESCRIPTOR.match(cleaned)
+    script, key = (match.group(1).replace("sh(wpkh", "sh(wpkh)"), match.group(2)) if match else (None, cleaned)
+    key = _ORIGIN.sub("", key)
+    shown = f"{key[:8]}...{key[-4:]}" if len(key) > 12 else key
+    if match and cleaned.startswith("sh(wpkh") != cleaned.endswith("))"):
+        raise UserError(f"extended key {shown}: unbalanced descriptor {cleaned[:8]}...")
+    if key[:4] in PRIVATE_PREFIXES:
+        raise UserError(f"extended key {shown} is a PRIVATE key: never share it; export the account's public key (xpub/ypub/zpub)")
+    if key[:4] in TESTNET_PREFIXES:
+        raise UserError(f"extended key {shown} is a testnet key; only Bitcoin mainnet keys (xpub/ypub/zpub) are supported")
+    if key[:4] not in PREFIXES:
+        raise UserError(f"extended key {shown}: expected an xpub, ypub or zpub (optionally as tr(xpub...) for taproot)")
+    extended = ExtendedKey(key, script or PREFIXES[key[:4]][1], position)
+    try:
+        node = extended._node
+    except Exception as exc:  # bip-utils raises several types (checksum, length, version, point)
+        raise UserError(f"extended key {shown} is not a valid extended public key ({exc})") from None
+    if not node.IsPublicOnly():
+        raise UserError(f"extended key {shown} is not a public key")
+    return extended
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    """A mainnet address with its script type and output script (as Esplora reports them)."""
+
+    address: str
+    script_type: str
+    scriptpubkey: str
+
+
+def parse_address(text: str) -> ParsedAddress:
+    """Check a mainnet address (Base58Check P2PKH/P2SH or bech32/bech32m segwit) and normalize it."""
+    from bip_utils import Base58Decoder
+    from bip_utils.bech32 import SegwitBech32Decoder
+
+    address = str(text).strip()
+    try:
+        if address.lower().startswith("bc1"):
+            address = address.lower()
+            version, program = SegwitBech32Decoder.Decode("bc", address)
+            kinds = {(0, 20): "v0_p2wpkh", (0, 32): "v0_p2wsh", (1, 32): "v1_p2tr"}
+            script_type = kinds.get((version, len(program)))
+            if script_type is None:
+                raise ValueError(f"unsupported witness version {version} / program of {len(program)} bytes")
+            op = "00" if version == 0 else f"{0x50 + version:02x}"
+            return ParsedAddress(address, script_type, f"{op}{len(program):02x}{program.hex()}")
+        if address[:1] in ("1", "3"):
+            payload = Base58Decoder.CheckDecode(address)
+            if len(payload) != 21 or payload[0] not in (0x00, 0x05):
+                raise ValueError("not a mainnet P2PKH or P2SH address")
+            digest = payload[1:].hex()
+            if payload[0] == 0x00:
+                return ParsedAddress(address, "p2pkh", f"76a914{digest}88ac")
+            return ParsedAddress(address, "p2sh", f"a914{digest}87")
+        raise ValueError("expected a mainnet address starting with 1, 3 or bc1")
+    except Exception as exc:
+        raise UserError(f"invalid Bitcoin address {address!r}: {exc}") from None

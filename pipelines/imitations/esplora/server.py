@@ -1,0 +1,146 @@
+"""The Esplora imitation: an HTTP server on 127.0.0.1 serving the generated history.
+
+Paths and answers follow the real REST API (`/blocks/tip/height`, `/address/:a`,
+`/address/:a/txs`, `/address/:a/txs/chain/:last_seen_txid`, `/tx/:txid`, ...). Every request is
+counted by route so tests can assert how much a sync read; `on_request` runs a test's action at
+the n-th request (a block found while a sync is running).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from pipelines.errors import UserError
+from pipelines.connectors.bitcoin.keys import parse_address
+from pipelines.imitations.esplora.chain import Chain
+from pipelines.imitations.esplora.scenario import History, generate
+
+_ROUTES = (
+    ("tip_height", re.compile(r"^/blocks/tip/height$")),
+    ("tip_hash", re.compile(r"^/blocks/tip/hash$")),
+    ("block_height", re.compile(r"^/block-height/(\d+)$")),
+    ("address", re.compile(r"^/address/([^/]+)$")),
+    ("address_txs", re.compile(r"^/address/([^/]+)/txs$")),
+    ("address_txs_chain", re.compile(r"^/address/([^/]+)/txs/chain(?:/([0-9a-f]{64}))?$")),
+    ("address_txs_mempool", re.compile(r"^/address/([^/]+)/txs/mempool$")),
+    ("tx", re.compile(r"^/tx/([0-9a-f]{64})$")),
+    ("tx_status", re.compile(r"^/tx/([0-9a-f]{64})/status$")),
+)
+
+
+class EsploraImitation:
+    """Start with `start()` or as a context manager; `url` is the base URL to configure."""
+
+    def __init__(self, *, port: int = 0) -> None:
+        self.chain = Chain()
+        self.history: History = generate(self.chain)
+        self.requests: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._actions: dict[int, Callable[[], None]] = {}
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._server.daemon_threads = True
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> EsploraImitation:
+        threading.Thread(target=self._server.serve_forever, name="esplora-imitation", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> EsploraImitation:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def count(self, route: str | None = None) -> int:
+        """Requests received on one route (see `_ROUTES`), or on all."""
+        with self._lock:
+            return sum(n for r, n in self.requests.items() if route is None or r == route)
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    def on_request(self, nth: int, action: Callable[[], None]) -> None:
+        """Run `action` just before answering the `nth` request from now (e.g. mine a block mid-sync)."""
+        with self._lock:
+            self._actions[sum(self.requests.values()) + nth] = action
+
+    def answer(self, path: str) -> tuple[int, str, bytes]:
+        for route, pattern in _ROUTES:
+            match = pattern.match(path)
+            if match:
+                break
+        else:
+            return 404, "text/plain", b"Not Found"
+        with self._lock:
+            self.requests[route] += 1
+            action = self._actions.pop(sum(self.requests.values()), None)
+        if action is not None:
+            action()
+        try:
+            return self._route(route, *match.groups())
+        except UserError:
+            return 400, "text/plain", b"Invalid Bitcoin address"
+        except KeyError:
+            return 404, "text/plain", b"Transaction not found"
+
+    def _route(self, route: str, *args: str | None) -> tuple[int, str, bytes]:
+        chain = self.chain
+        if route == "tip_height":
+            return 200, "text/plain", str(chain.tip.height).encode()
+        if route == "tip_hash":
+            return 200, "text/plain", chain.tip.hash.encode()
+        if route == "block_height":
+            height = int(args[0]) - chain.blocks[0].height
+            if not 0 <= height < len(chain.blocks):
+                return 404, "text/plain", b"Block not found"
+            return 200, "text/plain", chain.blocks[height].hash.encode()
+        if route.startswith("address"):
+            address = parse_address(args[0]).address
+            body = {
+                "address": lambda: chain.address_json(address),
+                "address_txs": lambda: chain.address_txs(address),
+                "address_txs_chain": lambda: chain.address_chain_txs(address, args[1]),
+                "address_txs_mempool": lambda: chain.address_mempool_txs(address),
+            }[route]()
+        elif route == "tx":
+            body = chain.tx_json(args[0])
+        else:
+            body = chain.status(chain.txs[args[0]])
+        return 200, "application/json", json.dumps(body).encode()
+
+    def _handler(self):
+        imitation = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                status, content_type, payload = imitation.answer(urlsplit(self.path).path)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, format, *args) -> None:  # quiet: tests and the demo print their own output
+                pass
+
+        return Handler
