@@ -68,6 +68,9 @@ def _store(con, integration_id: str, staged, snapshot: Snapshot, full: bool) -> 
         )
         after = con.execute("SELECT count(*) FROM raw.records WHERE integration_id = ?", [integration_id]).fetchone()[0]
         inserted = after - before
+    # Snapshot times have whole seconds: a second sync within the same second replaces the first's.
+    con.execute("DELETE FROM raw.balance_snapshots WHERE integration_id = ? AND synced_at = ?",
+                [integration_id, snapshot.synced_at])
     if snapshot.balances:
         con.executemany(
             "INSERT INTO raw.balance_snapshots VALUES (?, ?, ?, ?, ?, ?, ?)",
