@@ -21,7 +21,7 @@ def register(subparsers) -> None:
     p.add_argument("--chain", action="append", required=True, help="chain name, e.g. ethereum (repeatable)")
     p.add_argument("--group", help="group name (default: the wallet's name)")
     p.add_argument("--rpc-url", action="append", metavar="[CHAIN=]URL",
-                   help="node URL (default: PIPELINES_RPC_<CHAIN>); CHAIN= is needed with several chains")
+                   help="node URL, stored encrypted (default: PIPELINES_RPC_<CHAIN>); CHAIN= is needed with several chains")
     p.add_argument("--token", action="append", metavar="[CHAIN=]CONTRACT",
                    help="token contract to always read a balance for (never flagged as spam)")
     p.add_argument("--confirmations", type=int,

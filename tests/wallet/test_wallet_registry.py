@@ -36,15 +36,16 @@ def test_validate_canonical_chain_and_lowercase_addresses():
     assert connector.validate("MATIC", {"addresses": [ADDRESS.lower()]}, {}) == "polygon"
     with pytest.raises(UserError, match="unknown chain 'solana'"):
         connector.validate("solana", {"addresses": [ADDRESS]}, {})
-    with pytest.raises(UserError, match="takes no credentials"):
+    with pytest.raises(UserError, match="its only credential is rpc_url"):
         connector.validate("ethereum", {"addresses": [ADDRESS]}, {"apiKey": "x"})
 
 
 def test_cli_adds_one_integration_per_chain_in_one_group(cli, warehouse):
     assert cli("accounts", "add", "alice", "--timezone", "Europe/Vienna").code == 0
     result = cli("wallets", "add", "alice", "Ledger", "--address", ADDRESS.lower(), "--chain", "ethereum",
-                 "--chain", "arb", "--rpc-url", "arbitrum=http://127.0.0.1:1", "--confirmations", "5")
+                 "--chain", "arb", "--rpc-url", "arbitrum=http://127.0.0.1:1/v2/KEY", "--confirmations", "5")
     assert result.code == 0, result
+    from pipelines.registry.integrations import get_integration
     from pipelines.warehouse import connect
 
     with connect(warehouse) as con:
@@ -56,7 +57,11 @@ def test_cli_adds_one_integration_per_chain_in_one_group(cli, warehouse):
         ("alice-ledger-ethereum", "Ledger (Ethereum)", "ethereum", "Ledger"),
     ]
     assert '"addresses": ["' + ADDRESS + '"]' in rows[0][4]  # stored checksummed
-    assert '"rpc_url": "http://127.0.0.1:1"' in rows[0][4] and "rpc_url" not in rows[1][4]
+    assert "rpc_url" not in rows[0][4] + rows[1][4]  # the node URL may hold an API key: encrypted
+    with connect(warehouse) as con:
+        arbitrum, ethereum = (get_integration(con, r[0]) for r in rows)
+    assert arbitrum.decrypted_credentials() == {"rpc_url": "http://127.0.0.1:1/v2/KEY"}
+    assert "KEY" not in arbitrum.credentials and ethereum.credentials is None
 
 
 def test_cli_error_leaves_the_registry_unchanged(cli, warehouse):
@@ -95,3 +100,27 @@ def test_manual_native_entry_books_against_the_synced_native_asset(wallets, chai
     assert set(rec) == {"ethereum:native"}  # not a separate 'ethereum:ETH' asset
     synced, calculated, status = rec["ethereum:native"]
     assert synced - calculated == 0.25 and status == "mismatch"
+
+
+def test_node_url_credential_is_used_and_never_shown(wallets, chain, node_url):
+    """A keyed URL kept as an encrypted credential reaches the node; an unreachable one fails the
+    sync with an error that names the host only, and nothing is stored."""
+    from pipelines.connectors.wallet.rpc import NodeUnreachable
+    from pipelines.registry.integrations import add_integration
+    from pipelines.warehouse import connect, transaction
+
+    me = chain.new_address()
+    start = chain.block + 1
+    chain.send(chain.faucet, me, 5)
+    settings = {"addresses": [me], "confirmations": 0, "start_block": start}
+    with connect(wallets.warehouse) as con, transaction(con):
+        good = add_integration(con, "alice", "Keyed", "wallet", "ethereum", settings=settings,
+                               credentials={"rpc_url": node_url + "/"})
+        bad = add_integration(con, "alice", "Down", "wallet", "ethereum", settings=settings,
+                              credentials={"rpc_url": "http://127.0.0.1:9/v3/SECRET-KEY"})
+    wallets.sync(good)
+    assert wallets.assert_balanced(good)["ethereum:native"][0].scaleb(18) == 5
+    with pytest.raises(NodeUnreachable) as error:
+        wallets.sync(bad)
+    assert "http://127.0.0.1:9" in str(error.value) and "SECRET" not in str(error.value)
+    assert wallets.query("SELECT count(*) FROM raw.records WHERE integration_id = ?", [bad]) == [(0,)]

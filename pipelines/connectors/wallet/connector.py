@@ -37,6 +37,9 @@ from pipelines.timeutil import utc_now
 #: Cursor streams in app.sync_state: the last processed block, and the token metadata cache.
 BLOCK_CURSOR, TOKEN_CURSOR = "blocks", "tokens"
 HISTORY_METHODS = ("auto", "trace", "scan")
+#: The one credential a wallet may have: a node URL with an API key in it, stored encrypted
+#: (the `rpc_url` setting is for keyless nodes; settings are never secret).
+RPC_URL_CREDENTIAL = "rpc_url"
 #: DECIMAL(38,18) holds amounts below 10^20.
 MAX_AMOUNT = Decimal(10) ** 20
 
@@ -64,8 +67,8 @@ class WalletSettings:
         if not addresses:
             raise UserError("a wallet integration needs at least one address (setting 'addresses')")
         rpc_url = settings.get("rpc_url")
-        if rpc_url is not None and not str(rpc_url).startswith(("http://", "https://")):
-            raise UserError("rpc_url must be an http:// or https:// URL")
+        if rpc_url is not None:
+            _check_url(rpc_url)
         history = settings.get("history", "auto")
         if history not in HISTORY_METHODS:
             raise UserError(f"history must be one of {', '.join(HISTORY_METHODS)}, not {history!r}")
@@ -79,6 +82,11 @@ class WalletSettings:
             history=history,
             max_scan_blocks=_count(settings, "max_scan_blocks", 10_000, minimum=1),
         )
+
+
+def _check_url(url: Any) -> None:
+    if not str(url).startswith(("http://", "https://")):
+        raise UserError("rpc_url must be an http:// or https:// URL")
 
 
 def _count(settings: Mapping[str, Any], key: str, default: int | None, minimum: int = 0) -> int | None:
@@ -103,8 +111,14 @@ class WalletConnector(Connector):
 
     def validate(self, provider: str | None, settings: Mapping[str, Any], credentials: Mapping[str, str]) -> str:
         chain = get_chain(provider)
-        if credentials:
-            raise UserError("a wallet integration takes no credentials: it reads public addresses")
+        extra = sorted(set(credentials) - {RPC_URL_CREDENTIAL})
+        if extra:
+            raise UserError(
+                f"a wallet integration reads public addresses: its only credential is {RPC_URL_CREDENTIAL} "
+                f"(a node URL holding an API key), not {', '.join(extra)}"
+            )
+        if RPC_URL_CREDENTIAL in credentials:
+            _check_url(credentials[RPC_URL_CREDENTIAL])
         WalletSettings.parse(settings)
         return chain.key
 
@@ -113,7 +127,8 @@ class WalletConnector(Connector):
     ) -> Snapshot:
         chain = get_chain(integration.provider)
         cfg = WalletSettings.parse(integration.settings)
-        node = Node(chain.rpc_url(cfg.rpc_url))
+        secret_url = integration.decrypted_credentials().get(RPC_URL_CREDENTIAL)
+        node = Node(chain.rpc_url(secret_url or cfg.rpc_url))
         chain_id = node.call("eth_chainId")
         if quantity(chain_id) != chain.chain_id:
             raise UserError(

@@ -9,6 +9,7 @@ from typing import Any
 
 from pipelines.chains import get_chain
 from pipelines.connectors.wallet.addresses import checked_addresses
+from pipelines.connectors.wallet.connector import RPC_URL_CREDENTIAL
 from pipelines.errors import UserError
 
 
@@ -34,12 +35,12 @@ def add_wallet(
     for key in keys:
         chain = get_chain(key)
         own = {**(settings or {}), "addresses": addresses}
-        if (rpc_urls or {}).get(key):
-            own["rpc_url"] = rpc_urls[key]
         if (tokens or {}).get(key):
             own["tokens"] = checked_addresses(tokens[key], "token contract")
+        # A node URL often carries an API key: it is stored encrypted, like an exchange's secret.
+        secret = {RPC_URL_CREDENTIAL: rpc_urls[key]} if (rpc_urls or {}).get(key) else {}
         label = name if len(keys) == 1 else f"{name} ({chain.name})"
-        ids.append(add_integration(con, account_id, label, "wallet", key, group_name=group, settings=own))
+        ids.append(add_integration(con, account_id, label, "wallet", key, group_name=group, settings=own, credentials=secret))
     return ids
 
 

@@ -7,7 +7,9 @@ keep the source's own values; batching keeps the number of round trips small on 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 #: Requests per JSON-RPC batch: public providers accept 100-1000; small enough for any of them.
 BATCH_SIZE = 100
@@ -18,6 +20,16 @@ _RANGE_ERROR = re.compile(
     r"|exceed(s|ed)? (the )?(max|limit)|query timeout|timed? ?out",
     re.IGNORECASE,
 )
+
+
+def redacted(url: str) -> str:
+    """scheme://host:port of a node URL, safe to show: no user, path or query (where keys live)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+
+
+class NodeUnreachable(Exception):
+    """The node did not answer (refused, timed out, HTTP error): the sync fails and changes nothing."""
 
 
 class RpcError(Exception):
@@ -49,11 +61,19 @@ class Node:
         from web3 import HTTPProvider
 
         self._provider = HTTPProvider(url, request_kwargs={"timeout": timeout})
+        self.where = redacted(url)
         self.calls = 0
+
+    def _send(self, method: str, send: Callable[[], Any]) -> Any:
+        """Transport failures name the host only: the URL's path or query often holds an API key."""
+        try:
+            return send()
+        except OSError as exc:  # requests' errors (refused, timeout, HTTP status) are OSErrors
+            raise NodeUnreachable(f"{method}: no answer from the node at {self.where} ({type(exc).__name__})") from None
 
     def call(self, method: str, *params: Any) -> Any:
         self.calls += 1
-        response = self._provider.make_request(method, list(params))
+        response = self._send(method, lambda: self._provider.make_request(method, list(params)))
         if "error" in response:
             raise RpcError(method, response["error"])
         return response.get("result")
@@ -65,7 +85,7 @@ class Node:
         for i in range(0, len(calls), BATCH_SIZE):
             chunk = calls[i : i + BATCH_SIZE]
             self.calls += 1
-            responses = self._provider.make_batch_request(chunk)
+            responses = self._send(chunk[0][0], lambda: self._provider.make_batch_request(chunk))
             if isinstance(responses, dict):  # the whole batch was refused
                 raise RpcError(chunk[0][0], responses.get("error", responses))
             for (method, _), response in zip(chunk, sorted(responses, key=lambda r: r["id"])):
