@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "pipelines.cli.maintenance_commands",
     "pipelines.cli.reconciliation_commands",
     "pipelines.cli.wallet_commands",
+    "pipelines.cli.bitcoin_commands",
 )
 
 
