@@ -1,0 +1,62 @@
+"""Bitcoin wallet commands: add a wallet from extended public keys and/or addresses, and show the
+addresses a key derives (so a user can check them against their hardware wallet before syncing).
+"""
+
+from __future__ import annotations
+
+from pipelines.errors import UserError
+
+
+def register(subparsers) -> None:
+    bitcoin = subparsers.add_parser("bitcoin", help="Bitcoin wallets (xpub/ypub/zpub and addresses)")
+    actions = bitcoin.add_subparsers(dest="action", required=True)
+    p = actions.add_parser(
+        "add", help="add a Bitcoin wallet integration",
+        description="Add a Bitcoin wallet read through an Esplora API: account-level extended public keys "
+                    "(xpub = BIP44, ypub = BIP49, zpub = BIP84, tr(xpub...) = BIP86 taproot) and/or addresses.",
+    )
+    p.add_argument("account_id")
+    p.add_argument("name")
+    p.add_argument("--xpub", action="append", default=[], metavar="KEY", help="extended public key (repeatable)")
+    p.add_argument("--address", action="append", default=[], help="address (repeatable)")
+    p.add_argument("--gap-limit", type=int,
+                   help="consecutive unused addresses that end a key's scan (default 20; raise it when a "
+                        "wallet skipped more addresses)")
+    p.add_argument("--esplora-url", help="Esplora API base URL (default: PIPELINES_ESPLORA_URL)")
+    p.add_argument("--group")
+    p.add_argument("--id", dest="integration_id", help="integration id (default: <account>-<name>)")
+    p.set_defaults(handler=_add)
+    p = actions.add_parser("addresses", help="print the first addresses an extended public key derives")
+    p.add_argument("key", help="xpub/ypub/zpub or a descriptor such as tr(xpub...)")
+    p.add_argument("--count", type=int, default=5)
+    p.add_argument("--change", action="store_true", help="the change chain instead of the receive chain")
+    p.set_defaults(handler=_addresses)
+
+
+def _add(args) -> None:
+    from pipelines.cli.registry_commands import registry
+    from pipelines.registry.integrations import add_integration
+
+    settings = {"xpubs": args.xpub, "addresses": args.address}
+    if args.gap_limit is not None:
+        settings["gap_limit"] = args.gap_limit
+    if args.esplora_url:
+        settings["esplora_url"] = args.esplora_url
+    settings = {k: v for k, v in settings.items() if v != []}
+    with registry() as con:
+        integration_id = add_integration(
+            con, args.account_id, args.name, "wallet", "bitcoin", integration_id=args.integration_id,
+            group_name=args.group, settings=settings,
+        )
+    print(f"integration {integration_id} added")
+
+
+def _addresses(args) -> None:
+    from pipelines.connectors.bitcoin.keys import CHANGE, RECEIVE, parse_key
+
+    if not 1 <= args.count <= 1000:
+        raise UserError("--count must be between 1 and 1000")
+    key = parse_key(args.key)
+    branch = CHANGE if args.change else RECEIVE
+    for index in range(args.count):
+        print(f"{branch}/{index}\t{key.address(branch, index).address}")
