@@ -5,14 +5,14 @@ import dagster as dg
 from pipelines.assets.analytics import analytics_snapshot
 from pipelines.assets.checks import transactions_quality
 from pipelines.assets.extract import raw_records
-from pipelines.assets.marts import account_marts, refresh_marts, transfer_matches
+from pipelines.assets.marts import account_marts, chain_divergence, refresh_marts, transfer_matches
 from pipelines.assets.warehouse_layers import warehouse_layers
 from pipelines.jobs import sync_all
 from pipelines.orchestration.defs import orchestration_defs
 from pipelines.resources.warehouse import WarehouseResource
 from pipelines.sensors.registry import integrations_sensor
 
-ASSETS = [raw_records, warehouse_layers, analytics_snapshot, account_marts, transfer_matches]
+ASSETS = [raw_records, warehouse_layers, analytics_snapshot, account_marts, transfer_matches, chain_divergence]
 
 defs = dg.Definitions.merge(dg.Definitions(
     assets=ASSETS,

@@ -1,16 +1,17 @@
-"""Account-wide marts: group and account balances, the portfolio, and transfers between one's own
-integrations.
+"""Marts beyond one integration's build: group and account balances, the portfolio, transfers between
+one's own integrations (account-wide), and wallet divergence points (per integration, needs the chain).
 
-They are unpartitioned (one table for every account) and sit downstream of the per-integration
-balances. They refresh after syncs through their automation condition (`AFTER_SYNC`) and on demand
+The account-wide ones are unpartitioned (one table for every account) and sit downstream of the
+per-integration balances. They refresh after syncs through their automation condition (`AFTER_SYNC`) and on demand
 with the `refresh_marts` job; each is rebuilt whole in one transaction, so a re-run never
 duplicates a row and a failure leaves the previous version in place.
 """
 
 import dagster as dg
 
-from pipelines.assets.partitions import WAREHOUSE_POOL
+from pipelines.assets.partitions import WAREHOUSE_POOL, integrations_partitions
 from pipelines.resources.warehouse import WarehouseResource
+from pipelines.settings import sync_batch_size
 
 #: Refresh once the balances of some integration changed and no upstream run is still going (not
 #: `eager()`: that waits until every integration partition exists, which never holds while one fails).
@@ -85,3 +86,23 @@ refresh_marts = dg.define_asset_job(
     selection=dg.AssetSelection.groups("marts"),
     description="Rebuild the account-wide marts (group and account balances, portfolio, transfer matches).",
 )
+
+
+@dg.asset(
+    partitions_def=integrations_partitions,
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=sync_batch_size()),
+    deps=["balance_reconciliation"],
+    group_name="balances",
+    kinds={"python", "duckdb"},
+    description="marts.divergence_points (method chain_balance): for each mismatched asset of a wallet "
+    "integration, the first block where the chain's balance stops equalling the calculated running balance, "
+    "with the transactions around it. Exchange ledgers with running balances get theirs in the build (SQL).",
+)
+def chain_divergence(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Binary search over historical balances (eth_getBalance / balanceOf at a block) with the warehouse
+    closed during the RPC reads; nothing to do for other kinds or when every asset matches."""
+    from pipelines.reconciliation.divergence import locate
+
+    found = {i: locate(warehouse.resolved_path(), i) for i in context.partition_keys}
+    return dg.MaterializeResult(metadata={"divergence_points": sum(found.values()),
+                                          "integrations_with_divergence": sorted(i for i, n in found.items() if n)})

@@ -1,0 +1,68 @@
+"""Wallet divergence points: the binary search on its own, then against a real anvil node."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pipelines.reconciliation.divergence import Step, around, calculated_at, first_divergence
+from tests.wallet.conftest import chain, node_url, wallets  # noqa: F401  (fixtures: one anvil node)
+
+ETHER = 10**18
+
+
+def _balance(moves: list[tuple[int, Decimal]], block: int) -> Decimal:
+    return sum((amount for at, amount in moves if at <= block), Decimal(0))
+
+
+def test_search_finds_the_first_disagreeing_block_in_log_reads():
+    chain_moves = [(10, Decimal(5)), (500, Decimal(2)), (900, Decimal(-1))]
+    recorded = [Step(10, Decimal(5), "0xa"), Step(900, Decimal(4), "0xc")]  # the +2 of block 500 is missing
+    reads = []
+
+    def balance_at(block: int) -> Decimal:
+        reads.append(block)
+        return _balance(chain_moves, block)
+
+    assert first_divergence(0, 1000, balance_at, lambda b: calculated_at(recorded, b)) == 500
+    assert len(set(reads)) <= 12  # about log2(1000) reads plus both ends
+    assert around(recorded, 500) == (recorded[0], recorded[1])
+    assert first_divergence(0, 1000, lambda b: calculated_at(recorded, b), lambda b: calculated_at(recorded, b)) is None
+    assert first_divergence(0, 1000, lambda b: Decimal(1), lambda b: calculated_at(recorded, b)) == 0
+
+
+def test_skipped_block_range_diverges_exactly_at_the_missed_block(wallets, chain):
+    from pipelines.reconciliation.divergence import locate
+    from pipelines.sync.report import reconciliation_rows
+    from pipelines.warehouse import connect
+
+    me = chain.new_address()
+    start = chain.block + 1
+    token = chain.deploy("TestToken", "Missed", "MISS", 6)
+    chain.send(chain.faucet, me, ETHER)
+    first = chain.transact(token.functions.mint(me, 2_000_000), chain.faucet)
+    integration = wallets.add("Diverging", [me], start_block=start, tokens=[token.address])
+    wallets.sync(integration)
+    wallets.assert_balanced(integration)
+    assert locate(str(wallets.warehouse), integration) == 0  # everything matches: nothing to search
+
+    missed = chain.transact(token.functions.mint(me, 500_000), chain.faucet)  # inside the skipped range
+    chain.mine(5)
+    after_gap = chain.block
+    later = chain.transact(token.functions.mint(me, 250_000), chain.faucet)
+    wallets.query("UPDATE app.sync_state SET cursor = ? WHERE integration_id = ? AND stream = 'blocks'",
+                  [str(after_gap), integration])
+    wallets.sync(integration)
+
+    assert locate(str(wallets.warehouse), integration) == 1
+    with connect(wallets.warehouse) as con:
+        rows = {r["asset_id"]: r for r in reconciliation_rows(con, integration, mismatches_only=True)}
+    (asset_id,) = rows
+    assert asset_id == f"ethereum:{token.address.lower()}"
+    row = rows[asset_id]
+    assert (row["status"], row["tip_code"], row["difference"]) == ("mismatch", "incoming_missing", Decimal("-0.5"))
+    d = row["divergence"]
+    assert (d["method"], d["divergence_block"]) == ("chain_balance", missed.blockNumber)
+    assert (d["source_balance"], d["calculated"]) == (Decimal("2.5"), Decimal("2"))
+    assert d["tx_before"] == "0x" + first.transactionHash.hex().removeprefix("0x")
+    assert d["tx_after"] == "0x" + later.transactionHash.hex().removeprefix("0x")
+    assert f"block {missed.blockNumber}" in row["tip"]
