@@ -68,18 +68,17 @@ def around(steps: list[Step], block: int) -> tuple[Step | None, Step | None]:
 def locate(warehouse: str, integration_id: str) -> int:
     """Find and store the divergence point of every mismatched asset of a wallet integration;
     returns how many were found (0 for other kinds)."""
-    from pipelines.chains import get_chain
+    from pipelines.connectors import connector_name
     from pipelines.connectors.wallet import tokens as token_calls
-    from pipelines.connectors.wallet.connector import WalletSettings
-    from pipelines.connectors.wallet.rpc import Node
+    from pipelines.connectors.wallet.connector import WalletSettings, node_for
     from pipelines.registry.integrations import get_integration
     from pipelines.warehouse import connect, transaction
 
     params = {"integration_id": integration_id}
     with connect(warehouse) as con:
         integration = get_integration(con, integration_id)
-        if integration.kind != "wallet":
-            return 0
+        if connector_name(integration.kind, integration.provider) != "wallet":
+            return 0  # EVM wallets only: Esplora (Bitcoin) has no balance-at-block query
         assets = con.execute(sql("reconciliation/chain_assets"), params).fetchall()
         steps: dict[str, list[Step]] = {}
         for asset_id, block, running, transactions in con.execute(
@@ -88,7 +87,7 @@ def locate(warehouse: str, integration_id: str) -> int:
             steps.setdefault(asset_id, []).append(Step(block, running, transactions))
 
     cfg = WalletSettings.parse(integration.settings)
-    node = Node(get_chain(integration.provider).rpc_url(cfg.rpc_url))
+    node = node_for(integration)
     wallets = [a.lower() for a in cfg.addresses]
     rows = []
     for asset_id, asset, contract, decimals, synced_block in assets:
