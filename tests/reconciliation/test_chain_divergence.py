@@ -66,3 +66,33 @@ def test_skipped_block_range_diverges_exactly_at_the_missed_block(wallets, chain
     assert d["tx_before"] == "0x" + first.transactionHash.hex().removeprefix("0x")
     assert d["tx_after"] == "0x" + later.transactionHash.hex().removeprefix("0x")
     assert f"block {missed.blockNumber}" in row["tip"]
+
+
+def test_spam_token_mismatch_is_ignored_and_the_rest_matches(wallets, chain):
+    from pipelines.reconciliation.divergence import locate
+    from pipelines.sync.report import is_mismatch, reconciliation_rows
+    from pipelines.warehouse import connect
+
+    me, spammer = chain.new_address(), chain.new_address()
+    chain.send(chain.faucet, spammer, ETHER)
+    start = chain.block + 1
+    spam = chain.deploy("SpamToken", sender=spammer)
+    chain.send(chain.faucet, me, ETHER)
+    chain.transact(spam.functions.airdrop(chain.faucet, [me], 5_000_000), spammer)
+    integration = wallets.add("Airdropped", [me], start_block=start)
+    wallets.sync(integration)
+    chain.transact(spam.functions.airdrop(chain.faucet, [me], 1_000_000), spammer)  # in a skipped range
+    after_gap = chain.block
+    chain.send(chain.faucet, me, ETHER)
+    wallets.query("UPDATE app.sync_state SET cursor = ? WHERE integration_id = ? AND stream = 'blocks'",
+                  [str(after_gap), integration])
+    wallets.sync(integration)
+
+    with connect(wallets.warehouse) as con:
+        rows = {r["asset_id"]: r for r in reconciliation_rows(con, integration)}
+        assert reconciliation_rows(con, integration, mismatches_only=True) == []
+    spam_row = rows[f"ethereum:{spam.address.lower()}"]
+    assert (spam_row["status"], spam_row["ignored"], spam_row["tip_code"]) == ("mismatch", True, "spam_token")
+    assert not is_mismatch(spam_row)
+    assert rows["ethereum:native"]["status"] == "match"
+    assert locate(str(wallets.warehouse), integration) == 0  # ignored assets are not searched
