@@ -50,7 +50,7 @@ class ExchangeReader:
         self.log = log
         self.settings: Mapping[str, Any] = integration.settings
         self.client = make_client(integration.provider, self.settings, integration.decrypted_credentials())
-        self.call = Caller(self.client, integration, log)
+        self.call = Caller(self.client, integration.provider, integration.integration_id, self.settings, log)
         self.codes: dict[str, str] = {}  # exchange asset id -> unified code, for the currencies stream
         self.fetched: dict[str, int] = {}
 

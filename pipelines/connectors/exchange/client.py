@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipelines.connectors.base import Integration, Log
+from pipelines.connectors.base import Log
 from pipelines.errors import UserError
 
 MAX_WAIT_S = 60.0
@@ -76,13 +76,16 @@ def make_client(provider: str, settings: Mapping[str, Any], credentials: Mapping
 
 
 class Caller:
-    """Runs ccxt calls with retries; counts calls and retries for the run's metadata."""
+    """Runs ccxt calls with retries; counts calls and retries for the run's metadata.
 
-    def __init__(self, client, integration: Integration, log: Log) -> None:
+    `subject` names what the calls are for in messages (an integration id, or "live prices").
+    """
+
+    def __init__(self, client, provider: str, subject: str, settings: Mapping[str, Any], log: Log) -> None:
         self.client = client
-        self.integration = integration
+        self.provider = provider
+        self.subject = subject
         self.log = log
-        settings = integration.settings
         self.max_retries = int(settings.get("max_retries", 5))
         self.backoff_s = float(settings.get("retry_backoff_s", 1.0))
         self.calls: Counter[str] = Counter()
@@ -99,20 +102,19 @@ class Caller:
                 return fn(*args, **kwargs)
             except (ccxt.AuthenticationError, ccxt.PermissionDenied, ccxt.AccountSuspended) as exc:
                 raise UserError(
-                    f"{self.integration.provider} rejected the API key of integration "
-                    f"{self.integration.integration_id} ({type(exc).__name__}): check the key, the secret "
-                    "and the key's permissions (read access to balances and history)"
+                    f"{self.provider} rejected the API key of integration {self.subject} ({type(exc).__name__}): "
+                    "check the key, the secret and the key's permissions (read access to balances and history)"
                 ) from None
             except ccxt.NetworkError as exc:
                 if attempt == self.max_retries:
                     raise ExchangeUnavailable(
-                        f"{self.integration.provider} kept failing on {method} ({type(exc).__name__}) after "
-                        f"{attempt + 1} attempts; nothing was written for {self.integration.integration_id}"
+                        f"{self.provider} kept failing on {method} ({type(exc).__name__}) after "
+                        f"{attempt + 1} attempts; nothing was written for {self.subject}"
                     ) from None
                 wait = self._wait(attempt)
                 self.retries += 1
                 self.log.warning(
-                    f"{self.integration.integration_id}: {method} failed with {type(exc).__name__}; "
+                    f"{self.subject}: {method} failed with {type(exc).__name__}; "
                     f"retry {attempt + 1}/{self.max_retries} in {wait:.2f}s"
                 )
                 time.sleep(wait)

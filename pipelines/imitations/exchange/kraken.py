@@ -41,7 +41,7 @@ ASSET_IDS = {"BTC": ("XXBT", "XBT"), "ETH": ("XETH", "ETH"), "EUR": ("ZEUR", "EU
              "ADA": ("ADA", "ADA")}
 #: Where staked/earned amounts live: `.S` for bonded staking, `.F` for flexible earn.
 SUB_BALANCE = {"DOT": "DOT.S", "ETH": "ETH.F"}
-OTHER_MARKETS = ("XRP/EUR", "ADA/EUR", "USDT/EUR", "BTC/USD", "ETH/USD", "USDT/USD")
+OTHER_MARKETS = ("XRP/EUR", "ADA/EUR", "USDT/EUR", "BTC/USD", "ETH/USD", "USDT/USD", "SOL/USDT", "DOT/BTC")
 PAGE = 50
 SIGNED_PREFIX = "/0/private/"
 
