@@ -6,13 +6,15 @@ from pipelines.assets.analytics import analytics_snapshot
 from pipelines.assets.checks import transactions_quality
 from pipelines.assets.extract import raw_records
 from pipelines.assets.marts import account_marts, chain_divergence, refresh_marts, transfer_matches
+from pipelines.assets.prices import live_prices
 from pipelines.assets.warehouse_layers import warehouse_layers
 from pipelines.jobs import sync_all
 from pipelines.orchestration.defs import orchestration_defs
 from pipelines.resources.warehouse import WarehouseResource
 from pipelines.sensors.registry import integrations_sensor
 
-ASSETS = [raw_records, warehouse_layers, analytics_snapshot, account_marts, transfer_matches, chain_divergence]
+ASSETS = [raw_records, warehouse_layers, analytics_snapshot, account_marts, transfer_matches, chain_divergence,
+          live_prices]
 
 defs = dg.Definitions.merge(dg.Definitions(
     assets=ASSETS,
