@@ -1,0 +1,61 @@
+"""Seeded faults in the exchange connector's world (ccxt against the imitation over HTTP)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pipelines.sync.build import STEPS, build_step
+from pipelines.sync.report import reconciliation_rows
+from pipelines.warehouse import connect, transaction
+from tests.exchange.conftest import account, exchange, imitation, sync  # noqa: F401  (fixtures)
+
+
+def _rebuild(warehouse, integration_id: str) -> dict[str, dict]:
+    with connect(warehouse) as con:
+        with transaction(con):
+            for step in STEPS:
+                build_step(con, step, integration_id, "exchange")
+        return {r["asset_id"]: r for r in reconciliation_rows(con, integration_id)}
+
+
+def test_complete_kraken_and_binance_histories_have_no_tips_at_all(warehouse, exchange):
+    for provider in ("kraken", "binance"):
+        integration = exchange(provider)
+        sync(warehouse, integration, full=True)
+        rows = _rebuild(warehouse, integration)
+        assert rows and all(r["status"] == "match" and r["tips"] == [] and r["divergence"] is None
+                            for r in rows.values()), provider
+
+
+def test_lost_kraken_deposit_is_found_at_the_next_ledger_entry(warehouse, exchange):
+    integration = exchange("kraken")
+    sync(warehouse, integration, full=True)
+    with connect(warehouse) as con:
+        ledger = con.execute(
+            "SELECT source_id, occurred_at, payload ->> 'asset', payload ->> 'type', payload ->> 'refid' "
+            "FROM raw.records WHERE integration_id = ? AND stream = 'ledger' ORDER BY occurred_at, source_id",
+            [integration]).fetchall()
+        codes = dict(con.execute("SELECT source_id, payload ->> 'code' FROM raw.records "
+                                 "WHERE integration_id = ? AND stream = 'currencies'", [integration]).fetchall())
+    # A deposit followed (strictly later) by another entry of the same asset; its page is "lost".
+    lost, following = next(
+        (row, later) for i, row in enumerate(ledger) if row[3] == "deposit"
+        for later in [next((x for x in ledger[i + 1:] if x[2] == row[2] and x[1] > row[1]), None)] if later
+    )
+    with connect(warehouse) as con:
+        con.execute("DELETE FROM raw.records WHERE integration_id = ? AND stream = 'ledger' AND source_id = ?",
+                    [integration, lost[0]])
+    rows = _rebuild(warehouse, integration)
+    code = codes.get(lost[2], lost[2])
+    bad = {a for a, r in rows.items() if r["status"] != "match"}
+    assert bad == {code}
+    row = rows[code]
+    codes_of_row = [t["code"] for t in row["tips"]]
+    assert codes_of_row[-1] == "incoming_missing" and set(codes_of_row) <= {"negative_balance", "incoming_missing"}
+    if row["negative_since"] is not None:  # the deposit paid for later trades: negative from then on
+        assert row["negative_since"] >= following[1]
+    d = row["divergence"]
+    assert d["method"] == "ledger_balance"
+    assert d["divergence_at"] == following[1]
+    assert f"{following[0]} (refid {following[4]})" in d["tx_after"]
+    assert isinstance(d["divergence_at"], datetime) and "ledger first disagrees" in row["tip"]
