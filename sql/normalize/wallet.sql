@@ -19,12 +19,12 @@ records AS (
 -- One value move: a trace (call, create, suicide) or, from a block scan, a top-level transaction.
 native AS (
     SELECT split_part(source_id, ':', 1) AS tx_hash, occurred_at,
-           lower(CASE WHEN payload->>'type' = 'suicide' THEN payload->'action'->>'address'
+           lower(CASE WHEN payload->>'type' IN ('suicide', 'selfdestruct') THEN payload->'action'->>'address'
                       ELSE coalesce(payload->'action'->>'from', payload->>'from') END) AS sender,
            lower(CASE WHEN json_exists(payload, '$.action') THEN
-                          CASE payload->>'type' WHEN 'suicide' THEN payload->'action'->>'refundAddress'
-                                                WHEN 'create' THEN payload->'result'->>'address'
-                                                ELSE payload->'action'->>'to' END
+                          CASE WHEN payload->>'type' IN ('suicide', 'selfdestruct') THEN payload->'action'->>'refundAddress'
+                               WHEN payload->>'type' = 'create' THEN payload->'result'->>'address'
+                               ELSE payload->'action'->>'to' END
                       ELSE payload->>'to' END) AS receiver,
            TRY_CAST(coalesce(payload->'action'->>'value', payload->'action'->>'balance', payload->>'value') AS UHUGEINT) AS units
     FROM records WHERE stream = 'native_transfers'

@@ -2,8 +2,8 @@
 
 Modules: `addresses` (EIP-55 checks), `rpc` (raw JSON-RPC with batching), `ranges` (block windows
 that adapt to provider limits), `history` (native and token transfers, receipts), `tokens` (token
-metadata and balances), `connector` (the `Connector` that ties them together), `devnode` (an anvil
-node for tests and the demo). web3 is imported only inside the functions that talk to a node.
+metadata and balances), `connector` (the `Connector` that ties them together), `registration` (one
+wallet on several chains), `devnode` (an anvil node for tests and the demo). web3 is imported only inside the functions that talk to a node.
 """
 
 from pipelines.connectors.wallet.connector import WalletConnector

@@ -127,8 +127,7 @@ class WalletConnector(Connector):
     ) -> Snapshot:
         chain = get_chain(integration.provider)
         cfg = WalletSettings.parse(integration.settings)
-        secret_url = integration.decrypted_credentials().get(RPC_URL_CREDENTIAL)
-        node = Node(chain.rpc_url(secret_url or cfg.rpc_url))
+        node = node_for(integration)
         chain_id = node.call("eth_chainId")
         if quantity(chain_id) != chain.chain_id:
             raise UserError(
@@ -211,6 +210,13 @@ class WalletConnector(Connector):
                 continue
             balances.append(SyncedBalance(asset_id, asset, amount, raw_amount=str(raw), block_number=block))
         return balances
+
+
+def node_for(integration: Integration) -> Node:
+    """The node an integration is read from: its encrypted `rpc_url` credential, else its `rpc_url`
+    setting, else the chain's `PIPELINES_RPC_<CHAIN>` variable."""
+    secret_url = integration.decrypted_credentials().get(RPC_URL_CREDENTIAL)
+    return Node(get_chain(integration.provider).rpc_url(secret_url or integration.settings.get("rpc_url")))
 
 
 def _cutoff(node: Node, chain: Chain, cfg: WalletSettings) -> int:

@@ -22,6 +22,8 @@ from pipelines.connectors.wallet.rpc import BATCH_SIZE, Node
 TRANSFER_TOPIC = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 #: Calls that run code but cannot carry value of their own.
 _VALUELESS_CALLS = {"delegatecall", "staticcall"}
+#: Parity-style trace type of SELFDESTRUCT (Erigon, Nethermind, anvil say "suicide"; some say "selfdestruct").
+_SELFDESTRUCT = ("suicide", "selfdestruct")
 
 
 @dataclass
@@ -54,7 +56,7 @@ def trace_id(trace: dict) -> str:
 def _trace_parties(trace: dict) -> tuple[str | None, str | None, int]:
     """(from, to, value) of a trace: call, create, or suicide (SELFDESTRUCT sends the balance)."""
     action, result = trace.get("action") or {}, trace.get("result") or {}
-    if trace.get("type") == "suicide":
+    if trace.get("type") in _SELFDESTRUCT:
         return action.get("address"), action.get("refundAddress"), quantity(action.get("balance"))
     if trace.get("type") == "create":
         return action.get("from"), result.get("address"), quantity(action.get("value"))
@@ -71,7 +73,7 @@ def _traces(node: Node, wallets: list[str], start: int, end: int, ranges: Adapti
         fetch = lambda lo, hi: node.call("trace_filter", {"fromBlock": hex(lo), "toBlock": hex(hi), side: wallets})
         for _, _, traces in ranges.scan(start, end, fetch):
             for trace in traces or []:
-                if trace.get("type") in ("call", "create", "suicide"):
+                if trace.get("type") in ("call", "create", *_SELFDESTRUCT):
                     found.setdefault(trace_id(trace), trace)
     return list(found.values())
 
