@@ -71,6 +71,7 @@ BALANCES_MATCH = "balances_match"
 )
 def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Rebuilds each partition's layers from raw.* and app.manual_transactions, set-based in SQL."""
+    from pipelines.interchange.supersede import active_count
     from pipelines.sync.build import STEPS, build_step
     from pipelines.sync.report import is_mismatch, markdown_table, reconciliation_rows
     from pipelines.warehouse import transaction
@@ -99,10 +100,13 @@ def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             for name, table in _TABLES.items()
         }
         rows = [row for integration_id in integration_ids for row in reconciliation_rows(con, integration_id)]
+        superseded = active_count(con, integration_ids)  # manual duplicates of synced ones, left out
     mismatches = [r for r in rows if is_mismatch(r)]  # spam tokens stay visible but never count
     context.log.info(f"{label}: {counts['transactions']} transactions, {len(mismatches)} mismatched assets")
     for name in STEPS:
         metadata = {"rows": counts[name], "table": _TABLES[name]}
+        if name == "transactions":
+            metadata["superseded_manual"] = superseded
         if name == "balance_reconciliation":
             metadata["mismatches"] = len(mismatches)
             metadata["reconciliation"] = dg.MetadataValue.md(markdown_table(rows))

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "pipelines.cli.sync_commands",
     "pipelines.cli.maintenance_commands",
     "pipelines.cli.reconciliation_commands",
+    "pipelines.cli.interchange_commands",
     "pipelines.cli.wallet_commands",
     "pipelines.cli.bitcoin_commands",
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipelines.cli.groups import group
 from pipelines.cli.registry_commands import _cmd, registry
 
 
@@ -11,7 +12,7 @@ def register(subparsers) -> None:
     p = _cmd(subparsers, "template", _template, "write the Excel import template")
     p.add_argument("path", type=Path)
 
-    imp = subparsers.add_parser("import", help="import transactions from a file").add_subparsers(dest="format", required=True)
+    imp = group(subparsers, "import", "import transactions from a file", dest="format")
     p = _cmd(imp, "excel", _import_excel, "import a filled-in Excel template (dates in UTC); all rows or none")
     p.add_argument("integration_id")
     p.add_argument("file", type=Path)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 
 from pipelines.cli import credentials
+from pipelines.cli.groups import group
 from pipelines.errors import UserError
 
 
@@ -64,7 +65,7 @@ def register(subparsers) -> None:
     p.add_argument("--account")
     _cmd(licenses, "tiers", _licenses_tiers, "list license tiers")
 
-    integ = subparsers.add_parser("integrations", help="manage integrations").add_subparsers(dest="action", required=True)
+    integ = group(subparsers, "integrations", "manage integrations", dest="action")
     p = _cmd(integ, "add", _integrations_add, "add an integration")
     p.add_argument("account_id")
     p.add_argument("name")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 
 from pipelines.connectors import connector_name
+from pipelines.interchange.supersede import supersede_duplicates
 from pipelines.settings import SQL_DIR
 from pipelines.sqlfiles import run_script, sql
 
@@ -35,5 +36,6 @@ def build_step(con, step: str, integration_id: str, kind: str) -> None:
         ).fetchall()[0]
         con.execute("DELETE FROM core.transactions WHERE integration_id = $integration_id", params)
         con.execute(f"INSERT INTO core.transactions {_transactions_query(connector_name(kind, provider))}", params)
+        supersede_duplicates(con, integration_id)  # manual rows a sync brought again leave the balances
     else:
         run_script(con, f"build/{step}", params)
