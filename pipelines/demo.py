@@ -16,7 +16,12 @@ from pipelines.settings import secret_key_file
 
 ACCOUNT = "demo"
 #: Modules with `setup(con, account_id, stack)`; each adds its integrations to the demo account.
-DEMO_PARTS = ("pipelines.demo_parts.manual",)
+DEMO_PARTS = (
+    "pipelines.demo_parts.manual",
+    "pipelines.demo_parts.exchange",
+    "pipelines.demo_parts.wallet",
+    "pipelines.demo_parts.bitcoin",
+)
 
 
 def _ensure_secret_key() -> None:

@@ -87,7 +87,10 @@ def print_balances(account: str | None = None, integration: str | None = None, m
     if tips:
         print("Tips:")
     for r in tips:
-        print(f"  {r['integration_id']} {r['asset']}: {r['tip']}")
+        first, *more = r["tip"].splitlines()
+        print(f"  {r['integration_id']} {r['asset']}: {first}")
+        for line in more:
+            print(f"      {line}")
 
 
 def _balances(args) -> None:
