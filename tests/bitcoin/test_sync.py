@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
+from pipelines.connectors.bitcoin.esplora import EsploraError
 from pipelines.imitations.esplora.scenario import BEYOND_GAP_INDEX, NEAR_GAP_INDEX, PAYOUT_INDEX, change, parties, receive
 
 SAT = Decimal("0.00000001")
@@ -95,7 +98,7 @@ def test_incremental_sync_after_new_blocks_reads_only_new_pages(esplora, add_wal
     esplora.chain.mine()
     esplora.reset_counts()
     result = sync(wallet)
-    assert result.fetched == {"transactions": 3 + 1 + 1, "addresses": first.snapshot.stats["addresses_used"] + 1}
+    assert result.fetched == {"transactions": 3 + 1 + 1, "addresses": first.snapshot.stats["addresses_used"] + 1, "chain": 1}
     assert result.inserted == 3 + 1 + 1 + 1  # five transactions and one newly used address
     assert esplora.count("address_txs") == 3 and esplora.count("address_txs_chain") == 0
     [(synced, calculated, status)] = balances(query, wallet)
@@ -136,3 +139,32 @@ def test_a_block_found_during_the_sync_is_read_at_one_consistent_height(esplora,
     [(synced, calculated, status)] = balances(query, wallet)
     assert synced == calculated == btc(esplora.chain.balance(own_addresses(without=(BEYOND_GAP_INDEX,))))
     assert status == "match"
+
+
+def test_manual_btc_on_the_wallet_books_to_the_same_asset(esplora, add_wallet, sync, query, warehouse):
+    from pipelines.manual.entry import add_transaction
+    from pipelines.warehouse import connect
+
+    wallet = add_wallet()
+    sync(wallet)
+    with connect(warehouse) as con:
+        add_transaction(con, wallet, "2025-01-05 10:00", "Deposit", incoming="0.1 BTC", comment="paper record")
+    sync(wallet)
+    assert query("SELECT asset_id, difference, status FROM marts.balance_reconciliation WHERE integration_id = ?",
+                 wallet) == [("bitcoin:native", Decimal("0.1"), "mismatch")]  # calculated - synced
+
+
+def test_rate_limits_are_waited_out_and_an_outage_changes_nothing(esplora, add_wallet, sync, query, warehouse):
+    from tests.helpers import snapshot
+
+    wallet = add_wallet()
+    esplora.fail(429, 2, retry_after="0")
+    first = sync(wallet)
+    assert first.snapshot.stats["requests"] == esplora.count()  # the two refused requests were retried
+    esplora.chain.mine()
+    tables = ("raw.records", "raw.balance_snapshots", "app.sync_state", "core.transactions", "core.synced_balances")
+    before = snapshot(warehouse, tables)
+    esplora.on_request(30, lambda: esplora.fail(503, 10, retry_after="0"))
+    with pytest.raises(EsploraError, match="HTTP 503"):
+        sync(wallet)
+    assert snapshot(warehouse, tables) == before

@@ -1,8 +1,9 @@
 """The Bitcoin wallet connector: a wallet integration whose provider is `bitcoin`.
 
 Streams: `transactions` (each confirmed Esplora transaction touching an own address, keyed by
-txid, payload as the explorer sent it, amounts in satoshi) and `addresses` (each used own address
-with the key, branch and index it was derived from). `sql/normalize/wallet/bitcoin.sql` nets every
+txid, payload as the explorer sent it, amounts in satoshi), `addresses` (each used own address
+with the key, branch and index it was derived from) and `chain` (the native asset, as the EVM
+wallet connector records it for raw.wallet_chains). `sql/normalize/wallet/bitcoin.sql` nets every
 transaction over all own addresses, so the normalization needs both. The cursor stream
 `transactions` holds the tip height of the last sync and, per used address, its confirmed count and
 newest txid; it only ever moves with confirmed blocks.
@@ -66,6 +67,9 @@ class BitcoinConnector(Connector):
             (own.address, None, json.dumps({"address": own.address, "key": own.key, "branch": own.branch, "index": own.index}))
             for own in result.used
         ])
+        # The chain record every wallet connector writes (raw.wallet_chains): a manual entry of
+        # "BTC" on this integration then books to bitcoin:native, like the synced history.
+        sink.add("chain", [(PROVIDER, None, json.dumps({"native_symbol": ASSET, "native_decimals": 8, "known_tokens": []}))])
         sats = result.balance_sats
         log.info(
             f"{integration.integration_id}: {len(history)} new transactions, {len(result.used)} used of "

@@ -3,7 +3,8 @@
 Paths and answers follow the real REST API (`/blocks/tip/height`, `/address/:a`,
 `/address/:a/txs`, `/address/:a/txs/chain/:last_seen_txid`, `/tx/:txid`, ...). Every request is
 counted by route so tests can assert how much a sync read; `on_request` runs a test's action at
-the n-th request (a block found while a sync is running).
+the n-th request (a block found while a sync is running); `fail` answers the next requests with
+an error the way public explorers do (429 with Retry-After when rate-limited, 5xx when down).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from pipelines.errors import UserError
 from pipelines.connectors.bitcoin.keys import parse_address
+from pipelines.errors import UserError
 from pipelines.imitations.esplora.chain import Chain
 from pipelines.imitations.esplora.scenario import History, generate
 
@@ -43,6 +44,7 @@ class EsploraImitation:
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._actions: dict[int, Callable[[], None]] = {}
+        self._failures: list[tuple[int, dict[str, str]]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
 
@@ -79,24 +81,32 @@ class EsploraImitation:
         with self._lock:
             self._actions[sum(self.requests.values()) + nth] = action
 
-    def answer(self, path: str) -> tuple[int, str, bytes]:
+    def fail(self, status: int, times: int = 1, *, retry_after: str | None = None) -> None:
+        """Answer the next `times` requests with `status` (and a Retry-After header when given)."""
+        with self._lock:
+            self._failures.extend([(status, {"Retry-After": retry_after} if retry_after else {})] * times)
+
+    def answer(self, path: str) -> tuple[int, str, bytes, dict[str, str]]:
         for route, pattern in _ROUTES:
             match = pattern.match(path)
             if match:
                 break
         else:
-            return 404, "text/plain", b"Not Found"
+            return 404, "text/plain", b"Not Found", {}
         with self._lock:
             self.requests[route] += 1
             action = self._actions.pop(sum(self.requests.values()), None)
+            failure = self._failures.pop(0) if self._failures else None
+        if failure is not None:
+            return failure[0], "text/plain", b"Too Many Requests" if failure[0] == 429 else b"Server Error", failure[1]
         if action is not None:
             action()
         try:
-            return self._route(route, *match.groups())
+            return *self._route(route, *match.groups()), {}
         except UserError:
-            return 400, "text/plain", b"Invalid Bitcoin address"
+            return 400, "text/plain", b"Invalid Bitcoin address", {}
         except KeyError:
-            return 404, "text/plain", b"Transaction not found"
+            return 404, "text/plain", b"Transaction not found", {}
 
     def _route(self, route: str, *args: str | None) -> tuple[int, str, bytes]:
         chain = self.chain
@@ -130,11 +140,13 @@ class EsploraImitation:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
-                status, content_type, payload = imitation.answer(urlsplit(self.path).path)
+                status, content_type, payload, headers = imitation.answer(urlsplit(self.path).path)
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(payload)))
+                    for key, value in headers.items():
+                        self.send_header(key, value)
                     self.end_headers()
                     self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError):
