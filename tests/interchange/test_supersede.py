@@ -1,0 +1,132 @@
+"""Converting a manual integration into a synced one: duplicates are superseded, never deleted.
+
+The user kept a Binance history by hand (imported from a Koinly file), then converts the manual
+integration into a Binance exchange integration; the sync runs ccxt against the exchange imitation
+over HTTP. Manual transactions the sync brings again leave the balances, the rest keep counting.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+import pytest
+
+from pipelines.interchange.csvfile import get_format, import_file, read_file
+from pipelines.interchange.supersede import list_duplicates, restore
+from pipelines.manual import store
+from pipelines.registry.accounts import add_account
+from pipelines.registry.integrations import add_integration, convert
+from pipelines.runner import sync as dagster_sync
+from pipelines.sync.report import amount_text
+from pipelines.warehouse import connect
+from tests.exchange.conftest import FAST, amounts, imitation, sync  # noqa: F401 - imitation is a fixture
+from tests.interchange.conftest import rebuild
+
+HEADER = "Date,Sent Amount,Sent Currency,Received Amount,Received Currency,Fee Amount,Fee Currency,Net Worth Amount,Net Worth Currency,Label,Description,TxHash"
+
+
+def when(time_ms: int, shift: timedelta = timedelta()) -> str:
+    return (datetime.fromtimestamp(time_ms / 1000, UTC) + shift).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def koinly_row(time: str, sent=None, received=None, fee=None, description="", txhash="") -> str:
+    cells = lambda leg: [amount_text(leg[0]), leg[1]] if leg else ["", ""]  # noqa: E731
+    return ",".join([time, *cells(sent), *cells(received), *cells(fee), "", "", "", description, txhash])
+
+
+def trade_legs(t):
+    base, quote = t.market.split("/")
+    sent, received = ((t.cost, quote), (t.qty, base)) if t.side == "buy" else ((t.qty, base), (t.cost, quote))
+    return sent, received, (t.fee, t.fee_asset)
+
+
+@pytest.fixture
+def kept_by_hand(warehouse, imitation, tmp_path):
+    """A manual integration holding part of the Binance history as a user typed it, plus two
+    transactions the exchange does not have at that time."""
+    history = imitation.binance.history
+    d0, d1, d2 = history.deposits()[:3]
+    w0 = history.withdrawals()[0]
+    t0, t1 = history.trades[:2]
+    rows = {
+        "by tx hash": koinly_row(when(d0.time_ms, timedelta(minutes=5)), received=(d0.amount, d0.asset), txhash=d0.txid),
+        "by amount": koinly_row(when(d1.time_ms, timedelta(minutes=20)), received=(d1.amount, d1.asset)),
+        # typed including the withdrawal fee, 10 minutes off: within the fee tolerance and the window
+        "fee included": koinly_row(when(w0.time_ms, -timedelta(minutes=10)), sent=(w0.amount + w0.fee, w0.asset)),
+        "by trade id": koinly_row(when(t0.time_ms), *trade_legs(t0), txhash=f"{t0.market.replace('/', '')}:{t0.id}"),
+        "trade by amount": koinly_row(when(t1.time_ms, timedelta(seconds=40)), *trade_legs(t1)),
+        "no twin": koinly_row(when(d0.time_ms), received=(5, "XYZ"), description="OTC"),
+        "too early": koinly_row(when(d2.time_ms, -timedelta(days=5)), received=(d2.amount, d2.asset)),
+    }
+    path = tmp_path / "koinly.csv"
+    path.write_text("\n".join([HEADER, *rows.values()]) + "\n")
+    with connect(warehouse) as con:
+        add_account(con, "trader", "UTC", "EUR")
+        integration = add_integration(con, "trader", "Binance", "manual")
+        assert import_file(con, "koinly", integration, path).imported == 7
+    ids = store.manual_ids(integration, read_file(path, get_format("koinly"), "UTC"))  # in file order
+    return integration, dict(zip(rows, ids)), (d0, d1, d2)
+
+
+def manual_ids_by_row(warehouse, integration):
+    with connect(warehouse) as con:
+        return {r[0] for r in con.execute(
+            "SELECT tx_id FROM core.transactions WHERE integration_id = ? AND origin = 'manual'", [integration]).fetchall()}
+
+
+def test_conversion_supersedes_the_manual_duplicates_and_keeps_the_rest(warehouse, imitation, kept_by_hand):
+    integration, ids, (_, d1, d2) = kept_by_hand
+    with connect(warehouse) as con:
+        rebuild(con, integration)
+        assert len(con.execute("SELECT * FROM core.transactions").fetchall()) == 7
+        convert(con, integration, "exchange", "binance", settings={"api_origin": imitation.url, **FAST},
+                credentials={"apiKey": imitation.binance.api_key, "secret": imitation.binance.secret})
+
+    instance = dg.DagsterInstance.ephemeral()
+    (outcome,) = dagster_sync([integration], full=True, dagster_instance=instance)
+    assert outcome.success, outcome.error
+    event = instance.get_latest_materialization_event(dg.AssetKey("transactions"))
+    assert event.asset_materialization.metadata["superseded_manual"].value == 5
+
+    with connect(warehouse) as con:
+        listed = {row[0]: row for row in list_duplicates(con, integration)}
+    assert {manual_id: (row[1], row[2]) for manual_id, row in listed.items()} == {
+        ids["by tx hash"]: ("superseded", "external_id"), ids["by trade id"]: ("superseded", "external_id"),
+        ids["by amount"]: ("superseded", "amount_and_time"), ids["fee included"]: ("superseded", "amount_and_time"),
+        ids["trade by amount"]: ("superseded", "amount_and_time"),
+    }
+    assert manual_ids_by_row(warehouse, integration) == {ids["no twin"], ids["too early"]}
+    truth = imitation.binance.true_balances()
+    expected = {**truth, "XYZ": 5, d2.asset: truth[d2.asset] + d2.amount}
+    assert amounts(warehouse, "marts.calculated_balances", integration) == expected
+    with connect(warehouse) as con:  # nothing deleted: every manual row is still there
+        assert con.execute("SELECT count(*) FROM app.manual_transactions").fetchone() == (7,)
+
+    # Restoring one counts it again, from the next build on, and it is never marked again.
+    with connect(warehouse) as con:
+        restore(con, integration, ids["by amount"])
+        with pytest.raises(Exception, match="already restored"):
+            restore(con, integration, ids["by amount"])
+    sync(warehouse, integration)  # an incremental sync: extract what is new, rebuild every layer
+    sync(warehouse, integration)
+    expected[d1.asset] += d1.amount
+    assert amounts(warehouse, "marts.calculated_balances", integration) == expected
+    assert manual_ids_by_row(warehouse, integration) == {ids["no twin"], ids["too early"], ids["by amount"]}
+    with connect(warehouse) as con:
+        states = {row[0]: row[1] for row in list_duplicates(con, integration)}
+    assert states[ids["by amount"]] == "restored" and list(states.values()).count("superseded") == 4
+
+
+def test_cli_lists_and_restores_duplicates(warehouse, imitation, kept_by_hand, cli):
+    integration, ids, _ = kept_by_hand
+    with connect(warehouse) as con:
+        convert(con, integration, "exchange", "binance", settings={"api_origin": imitation.url, **FAST},
+                credentials={"apiKey": imitation.binance.api_key, "secret": imitation.binance.secret})
+    sync(warehouse, integration, full=True)
+    listed = cli("integrations", "duplicates", integration)
+    assert listed.code == 0 and listed.out.count("superseded") == 5 and ids["no twin"] not in listed.out
+    restored = cli("integrations", "restore-duplicate", integration, ids["by tx hash"])
+    assert restored.code == 0 and "restored" in restored.out
+    unknown = cli("integrations", "restore-duplicate", integration, ids["no twin"])
+    assert unknown.code == 2 and "is not a superseded manual transaction" in unknown.err
