@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import dagster as dg
 import psycopg2
 import pytest
@@ -14,28 +12,19 @@ from pipelines.registry.accounts import add_account
 from pipelines.registry.integrations import add_integration
 from pipelines.runner import sync
 from pipelines.warehouse import connect
-
-PG = dict(host="127.0.0.1", port=5432, user="postgres")
+from tests.pg import PG, dagster_url, fresh_database
 
 
 @pytest.fixture
 def pg_database():
-    """A fresh database for this test, dropped afterwards."""
-    name = f"pipelines_test_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(dbname="postgres", **PG)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    try:
+    with fresh_database() as name:
         yield name
-    finally:
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 def test_sync_all_records_runs_in_postgres(warehouse, tmp_path, pg_database):
     home = tmp_path / "dagster_home"
     home.mkdir()
-    url = f"postgresql+psycopg2://{PG['user']}@{PG['host']}:{PG['port']}/{pg_database}"
+    url = dagster_url(pg_database)
     (home / "dagster.yaml").write_text(yaml.safe_dump({
         "storage": {"postgres": {"postgres_url": url}},
         "telemetry": {"enabled": False},
