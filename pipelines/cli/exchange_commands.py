@@ -1,0 +1,55 @@
+"""`pipelines imitation exchange`: run the exchange imitation standalone, e.g. to try an exchange
+integration by hand or point the Dagster UI's syncs at it.
+
+Its API keys are written to files (never printed) in the `--credentials-dir`, in the JSON form that
+`pipelines integrations add ... --credentials-stdin` reads.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    imitation = subparsers.add_parser("imitation", help="run imitations of outside services")
+    actions = imitation.add_subparsers(dest="action", required=True)
+    p = actions.add_parser("exchange", help="serve seeded Binance and Kraken accounts on 127.0.0.1",
+                           description="Serve seeded Binance and Kraken accounts over their real REST shapes.")
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    p.add_argument("--seed", type=int, default=7, help="seed of the account histories")
+    p.add_argument("--delist", action="append", default=[], metavar="EXCHANGE:MARKET",
+                   help="delist a market, e.g. binance:SOL/USDT (its trades disappear); repeatable")
+    p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
+                   help="where to write binance.json and kraken.json with the imitation's API keys")
+    p.set_defaults(handler=_serve)
+
+
+def _serve(args) -> int:
+    import threading
+
+    from pipelines.errors import UserError
+    from pipelines.imitations.exchange import ExchangeImitation
+
+    imitation = ExchangeImitation(seed=args.seed, port=args.port)
+    for entry in args.delist:
+        exchange, _, market = entry.partition(":")
+        if exchange not in imitation.apis or "/" not in market:
+            raise UserError(f"--delist {entry!r}: use EXCHANGE:BASE/QUOTE with exchange binance or kraken")
+        imitation.faults.delist(exchange, market.upper())
+    args.credentials_dir.mkdir(parents=True, exist_ok=True)
+    for exchange in imitation.apis:
+        account = getattr(imitation, exchange)
+        path = args.credentials_dir / f"{exchange}.json"
+        path.touch(mode=0o600)
+        path.write_text(json.dumps({"api_key": account.api_key, "secret": account.secret}))
+    with imitation:
+        print(f"exchange imitation on {imitation.url} (Binance and Kraken); API keys in {args.credentials_dir}/")
+        print("add one with: pipelines integrations add ACCOUNT Binance --kind exchange --provider binance "
+              f"--option api_origin={imitation.url} --credentials-stdin < {args.credentials_dir}/binance.json")
+        print("Ctrl-C stops it.")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("stopped")
+    return 0
