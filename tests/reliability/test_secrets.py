@@ -1,0 +1,86 @@
+"""Exchange keys and secrets never appear in clear text: not in the warehouse files, not in Dagster's
+run and event storage (SQLite and PostgreSQL) or compute logs, not in CLI output or error messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import psycopg2
+import pytest
+import yaml
+
+from pipelines.imitations.exchange import ExchangeImitation
+from pipelines.runner import sync
+from tests.pg import PG, dagster_url, fresh_database
+
+FAST = ("--option", "retry_backoff_s=0.02", "--option", "timeout_ms=1500", "--option", "rate_limit_ms=0.01")
+
+
+def leaks(haystack: bytes, secrets: list[str]) -> list[str]:
+    return [s for s in secrets if s.encode() in haystack]
+
+
+def files_under(*roots: Path) -> list[Path]:
+    return [p for root in roots if root.exists() for p in root.rglob("*") if p.is_file()]
+
+
+@pytest.fixture
+def imitation():
+    with ExchangeImitation(seed=5, binance_events={"trades": 60, "deposits": 3, "withdrawals": 2, "earn": 1},
+                           kraken_counter_max=10_000) as server:
+        yield server
+
+
+def test_no_secret_in_clear_text_anywhere(cli, warehouse, tmp_path, monkeypatch, imitation):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    key, secret = imitation.binance.api_key, imitation.binance.secret
+    monkeypatch.setenv("EX_KEY", key)
+    monkeypatch.setenv("EX_SECRET", secret)
+    monkeypatch.setenv("BAD_SECRET", "wrong-" + secret)
+    outputs = []
+
+    def run(*args):
+        result = cli(*args)
+        outputs.append(result.out + result.err)
+        return result
+
+    run("accounts", "add", "sam", "--timezone", "UTC")
+    origin = ("--option", f"api_origin={imitation.url}", *FAST)
+    assert run("integrations", "add", "sam", "Binance", "--kind", "exchange", "--provider", "binance",
+               "--api-key-env", "EX_KEY", "--secret-env", "EX_SECRET", *origin).code == 0
+    assert run("integrations", "add", "sam", "Rejected", "--kind", "exchange", "--provider", "binance",
+               "--api-key-env", "EX_KEY", "--secret-env", "BAD_SECRET", *origin).code == 0
+    assert run("sync", "sam-binance").code == 0
+    rejected = run("sync", "sam-rejected")
+    assert rejected.code == 1 and "sam-rejected" in rejected.err
+    for args in (("integrations", "show", "sam-binance"), ("integrations", "list"), ("balances",),
+                 ("transactions", "list", "sam-binance")):
+        assert run(*args).code == 0
+
+    secrets = [key, secret, "wrong-" + secret]
+    for path in files_under(warehouse.parent, home):
+        assert not leaks(path.read_bytes(), secrets), f"secret in clear text in {path}"
+    assert not leaks("\n".join(outputs).encode(), secrets)
+
+    # The same sync recorded in PostgreSQL: runs, event logs and every other table.
+    with fresh_database() as db:
+        pg_home = tmp_path / "pg_home"
+        pg_home.mkdir()
+        (pg_home / "dagster.yaml").write_text(yaml.safe_dump({"storage": {"postgres": {"postgres_url": dagster_url(db)}},
+                                                              "telemetry": {"enabled": False}}))
+        with dg.DagsterInstance.from_config(str(pg_home)) as instance:
+            outcomes = sync(["sam-binance", "sam-rejected"], dagster_instance=instance)
+        assert [o.success for o in outcomes] == [True, False]
+        assert not leaks(str(outcomes).encode(), secrets)
+        with psycopg2.connect(dbname=db, **PG) as pg, pg.cursor() as cur:
+            cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")
+            dump = []
+            for (table,) in cur.fetchall():
+                cur.execute(f'SELECT * FROM "{table}"')
+                dump.append(repr(cur.fetchall()))
+        assert not leaks("\n".join(dump).encode(), secrets)
+        assert "sam-binance" in "\n".join(dump)  # the dump did read the run records
