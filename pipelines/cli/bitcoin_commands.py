@@ -1,5 +1,6 @@
-"""Bitcoin wallet commands: add a wallet from extended public keys and/or addresses, and show the
-addresses a key derives (so a user can check them against their hardware wallet before syncing).
+"""Bitcoin wallet commands: add a wallet from extended public keys and/or addresses, change its gap
+limit, and show the addresses a key derives (so a user can check them against their hardware
+wallet before syncing).
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ def register(subparsers) -> None:
     p.add_argument("--group")
     p.add_argument("--id", dest="integration_id", help="integration id (default: <account>-<name>)")
     p.set_defaults(handler=_add)
+    p = actions.add_parser(
+        "gap-limit", help="change a Bitcoin wallet's gap limit",
+        description="Set how many consecutive unused addresses end the scan of a key's receive and change "
+                    "chains. Raise it when a wallet handed out more unused addresses than that; the next "
+                    "sync reads the newly reachable addresses (no full sync needed).",
+    )
+    p.add_argument("integration_id")
+    p.add_argument("gap_limit", type=int)
+    p.set_defaults(handler=_gap_limit)
     p = actions.add_parser("addresses", help="print the first addresses an extended public key derives")
     p.add_argument("key", help="xpub/ypub/zpub or a descriptor such as tr(xpub...)")
     p.add_argument("--count", type=int, default=5)
@@ -49,6 +59,24 @@ def _add(args) -> None:
             group_name=args.group, settings=settings,
         )
     print(f"integration {integration_id} added")
+
+
+def _gap_limit(args) -> None:
+    import json
+
+    from pipelines.cli.registry_commands import registry
+    from pipelines.connectors import connector_for, connector_name
+    from pipelines.registry.integrations import get_integration
+
+    with registry() as con:
+        integration = get_integration(con, args.integration_id)
+        if connector_name(integration.kind, integration.provider) != "wallet/bitcoin":
+            raise UserError(f"integration {args.integration_id!r} is not a Bitcoin wallet")
+        settings = {**integration.settings, "gap_limit": args.gap_limit}
+        connector_for("wallet", "bitcoin").validate("bitcoin", settings, {})
+        con.execute("UPDATE app.integrations SET settings = ? WHERE integration_id = ?",
+                    [json.dumps(settings, sort_keys=True), args.integration_id])
+    print(f"integration {args.integration_id}: gap limit {args.gap_limit}")
 
 
 def _addresses(args) -> None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import dagster as dg
 
-from pipelines.imitations.esplora.scenario import account_key, change, receive, wallet_zpub
+from pipelines.imitations.esplora.scenario import BEYOND_GAP_INDEX, account_key, change, receive, wallet_zpub
 from pipelines.runner import sync
 from pipelines.warehouse import connect
 
@@ -36,3 +36,21 @@ def test_cli_names_what_is_wrong(cli, esplora):
     assert cli("bitcoin", "add", "satoshi", "Trezor").code == 2
     shown = cli("bitcoin", "addresses", f"tr({account_key('bip86', 0)})", "--count", "1")
     assert shown.out.split() == ["0/0", "bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr"]
+
+
+def test_raising_the_gap_limit_finds_the_far_address_on_the_next_sync(cli, warehouse, esplora, sync, query):
+    cli("accounts", "add", "satoshi", "--timezone", "UTC")
+    cli("bitcoin", "add", "satoshi", "Trezor", "--xpub", wallet_zpub(), "--esplora-url", esplora.url)
+    sync("satoshi-trezor")
+    far = receive(BEYOND_GAP_INDEX)
+    assert query("SELECT count(*) FROM raw.records WHERE source_id = ?", far) == [(0,)]
+    assert cli("bitcoin", "gap-limit", "satoshi-trezor", "0").code == 2
+    assert cli("bitcoin", "gap-limit", "satoshi-trezor", "26").code == 0
+    esplora.reset_counts()
+    sync("satoshi-trezor")
+    assert query("SELECT count(*) FROM raw.records WHERE source_id = ?", far) == [(1,)]
+    assert esplora.count("address_txs") == 1  # only the newly reachable address's history is read
+    [(synced, calculated)] = query("SELECT synced, calculated FROM marts.balance_reconciliation")
+    own = {receive(i) for i in range(60)} | {change(i) for i in range(30)}
+    assert synced == calculated == esplora.chain.balance(own) * Decimal("0.00000001")
+    assert cli("bitcoin", "gap-limit", "satoshi-nope", "30").code == 2

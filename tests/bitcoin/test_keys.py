@@ -34,6 +34,8 @@ def test_derivation_matches_the_bip_test_vectors(bip, form, receive, change):
 def test_descriptors_and_key_origins_choose_the_script():
     xpub = account_key("bip44", 0)
     assert parse_key(f"wpkh([73c5da0a/84h/0h/0h]{ZPUB})").address(RECEIVE, 0).address == VECTORS[2][2]
+    taproot = f"tr([73c5da0a/86h/0h/0h]{account_key('bip86', 0)}/<0;1>/*)#abcdefgh"
+    assert parse_key(taproot).address(CHANGE, 0).address == VECTORS[3][3]
     assert parse_key(f"pkh({xpub})").script == "pkh" and parse_key(f"sh(wpkh({xpub}))").script == "sh(wpkh)"
     # The same key as wpkh(xpub...) derives segwit addresses from the same public keys.
     assert parse_key(f"wpkh({xpub})").address(RECEIVE, 0).address.startswith("bc1q")

@@ -25,8 +25,12 @@ PREFIXES = {"xpub": ("bip44", "pkh"), "ypub": ("bip49", "sh(wpkh)"), "zpub": ("b
 PRIVATE_PREFIXES = ("xprv", "yprv", "zprv", "tprv", "uprv", "vprv")
 TESTNET_PREFIXES = ("tpub", "upub", "vpub")
 _DESCRIPTOR = re.compile(r"^(pkh|wpkh|sh\(wpkh|tr)\(([^()]+)\)\)?$")
-#: A descriptor's key origin (`[fingerprint/84h/0h/0h]`): informative only, the key itself is what counts.
+#: Parts of a descriptor that are informative only (the key itself is what counts): the key origin
+#: `[fingerprint/84h/0h/0h]`, the chain suffix `/0/*` or `/<0;1>/*` (both chains are always read)
+#: and the `#checksum`.
 _ORIGIN = re.compile(r"^\[[0-9a-fA-F]{8}(/[0-9]+[hH']?)*\]")
+_CHAINS = re.compile(r"/(<0;1>|0|1)/\*$")
+_CHECKSUM = re.compile(r"#[0-9a-z]{8}$")
 
 
 def _conf(bip: str):
@@ -68,10 +72,10 @@ class ExtendedKey:
 
 def parse_key(text: str, position: int = 0) -> ExtendedKey:
     """An extended public key, bare or in a descriptor wrapper; `UserError` says what is wrong."""
-    cleaned = str(text).strip()
+    cleaned = _CHECKSUM.sub("", str(text).strip())
     match = _DESCRIPTOR.match(cleaned)
     script, key = (match.group(1).replace("sh(wpkh", "sh(wpkh)"), match.group(2)) if match else (None, cleaned)
-    key = _ORIGIN.sub("", key)
+    key = _CHAINS.sub("", _ORIGIN.sub("", key))
     shown = f"{key[:8]}...{key[-4:]}" if len(key) > 12 else key
     if match and cleaned.startswith("sh(wpkh") != cleaned.endswith("))"):
         raise UserError(f"extended key {shown}: unbalanced descriptor {cleaned[:8]}...")
