@@ -314,3 +314,16 @@ def test_cli_import_export_and_errors(cli, tmp_path):
     assert out.read_text().splitlines()[0].startswith('Type,Buy Amount,Buy Currency,Sell Amount')
     zone = cli("import", "koinly", "bob-paper", str(out), )
     assert zone.code == 2 and "not a Koinly universal CSV file" in zone.err
+
+
+def test_the_documented_label_table_is_the_code_table():
+    from pipelines.settings import PROJECT_ROOT
+
+    documented = {}
+    for line in (PROJECT_ROOT / "docs" / "interchange.md").read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0] in EXPORT:
+            names = [re.sub(r"\s*\((received|sent)\)$", "", c) for c in cells[1:]]
+            documented[cells[0]] = tuple(None if n == "—" else "" if n.startswith("(none") else n.strip("`")
+                                         for n in names)
+    assert documented == EXPORT
