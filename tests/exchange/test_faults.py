@@ -64,24 +64,19 @@ def test_an_exchange_that_keeps_failing_fails_the_run_and_writes_nothing(warehou
     assert snapshot(warehouse, WAREHOUSE) == before
 
 
-def test_binance_weight_budget_is_honoured(warehouse, exchange, account):
-    """A tiny budget per 1-second window: the 429s carry Retry-After and the sync still completes."""
-    with ExchangeImitation(seed=3, binance_weight_limit=100, weight_window_s=1.0) as small:
-        integration = exchange("binance", name="Budget", api_origin=small.url,
-                               credentials={"apiKey": small.binance.api_key, "secret": small.binance.secret})
+@pytest.mark.parametrize(("provider", "budget"), [
+    ("binance", {"binance_weight_limit": 100, "weight_window_s": 1.0}),  # 429 + Retry-After per 1 s window
+    ("kraken", {"kraken_counter_max": 6, "kraken_decay_per_s": 10}),  # EAPI:Rate limit exceeded until decayed
+])
+def test_request_budgets_are_honoured(warehouse, exchange, account, provider, budget):
+    """A tiny budget: the exchange refuses calls for a while and the sync still completes."""
+    with ExchangeImitation(seed=3, **budget) as small:
+        account_ = getattr(small, provider)
+        integration = exchange(provider, name="Budget", api_origin=small.url,
+                               credentials={"apiKey": account_.api_key, "secret": account_.secret})
         result = sync(warehouse, integration, full=True)
         assert result.snapshot.stats["retries"] >= 1
-        assert amounts(warehouse, "marts.calculated_balances", integration) == small.binance.true_balances()
-
-
-def test_kraken_call_counter_is_honoured(warehouse, exchange, account):
-    """Kraken's decaying call counter answers `EAPI:Rate limit exceeded` until it has decayed."""
-    with ExchangeImitation(seed=3, kraken_counter_max=6, kraken_decay_per_s=10) as small:
-        integration = exchange("kraken", name="Counter", api_origin=small.url,
-                               credentials={"apiKey": small.kraken.api_key, "secret": small.kraken.secret})
-        result = sync(warehouse, integration, full=True)
-        assert result.snapshot.stats["retries"] >= 1
-        assert amounts(warehouse, "marts.calculated_balances", integration) == small.kraken.true_balances()
+        assert amounts(warehouse, "marts.calculated_balances", integration) == account_.true_balances()
 
 
 @pytest.mark.parametrize("provider", ["binance", "kraken"])

@@ -241,23 +241,20 @@ class BinanceApi(ExchangeApi):
         items = sorted(items, key=lambda t: t.time_ms, reverse=True)
         return Response(200, [row(t) for t in items[offset:offset + limit]])
 
-    def _deposits(self, params: dict, request: Request) -> Response:
+    def _history(self, kind: str, params: dict, request: Request) -> Response:
         window = self._window(params, request.now_ms)
         if isinstance(window, Response):
             return window
         start, end = window
-        items = [t for t in self.account.history.deposits() if start <= t.time_ms <= end
+        items = [t for t in self.account.history.transfers if t.kind == kind and start <= t.time_ms <= end
                  and params.get("coin", t.asset) == t.asset]
-        return self._page(params, items, self._deposit_row)
+        return self._page(params, items, self._deposit_row if kind == "deposit" else self._withdrawal_row)
+
+    def _deposits(self, params: dict, request: Request) -> Response:
+        return self._history("deposit", params, request)
 
     def _withdrawals(self, params: dict, request: Request) -> Response:
-        window = self._window(params, request.now_ms)
-        if isinstance(window, Response):
-            return window
-        start, end = window
-        items = [t for t in self.account.history.withdrawals() if start <= t.time_ms <= end
-                 and params.get("coin", t.asset) == t.asset]
-        return self._page(params, items, self._withdrawal_row)
+        return self._history("withdrawal", params, request)
 
     @staticmethod
     def _deposit_row(t: Transfer) -> dict:
