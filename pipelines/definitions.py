@@ -5,7 +5,7 @@ import dagster as dg
 from pipelines.assets.analytics import analytics_snapshot
 from pipelines.assets.checks import transactions_quality
 from pipelines.assets.extract import raw_records
-from pipelines.assets.marts import account_marts, chain_divergence, refresh_marts, transfer_matches
+from pipelines.assets.marts import account_marts, chain_divergence, marts_after_sync, refresh_marts, transfer_matches
 from pipelines.assets.prices import live_prices
 from pipelines.assets.warehouse_layers import warehouse_layers
 from pipelines.jobs import sync_all
@@ -20,6 +20,6 @@ defs = dg.Definitions.merge(dg.Definitions(
     assets=ASSETS,
     asset_checks=[transactions_quality],
     jobs=[sync_all, refresh_marts],
-    sensors=[integrations_sensor],
+    sensors=[integrations_sensor, marts_after_sync],
     resources={"warehouse": WarehouseResource()},
 ), orchestration_defs(ASSETS))

@@ -106,3 +106,13 @@ def chain_divergence(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     found = {i: locate(warehouse.resolved_path(), i) for i in context.partition_keys}
     return dg.MaterializeResult(metadata={"divergence_points": sum(found.values()),
                                           "integrations_with_divergence": sorted(i for i, n in found.items() if n)})
+
+#: Runs AFTER_SYNC for the marts (Dagster's default automation sensor starts stopped): a run that
+#: rebuilt some partitions without the marts (a single asset, a backfill batch) refreshes them.
+marts_after_sync = dg.AutomationConditionSensorDefinition(
+    "marts_after_sync",
+    target=dg.AssetSelection.groups("marts"),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=60,
+    description="Refreshes the account-wide marts after integrations were rebuilt without them.",
+)

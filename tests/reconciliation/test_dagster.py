@@ -42,3 +42,26 @@ def test_sync_all_runs_checks_and_account_marts(warehouse):
             (Decimal("1.999"), Decimal("99950"))]
         assert con.execute("SELECT synced FROM marts.group_balances WHERE group_name = 'cold'").fetchall() == [(Decimal("1"),)]
     assert defs.resolve_job_def("refresh_marts").execute_in_process(instance=instance).success
+
+
+def test_marts_refresh_after_a_run_that_rebuilt_only_partitions(warehouse):
+    from pipelines.assets.extract import raw_records
+    from pipelines.assets.warehouse_layers import warehouse_layers
+    from pipelines.definitions import defs
+    from pipelines.resources.warehouse import WarehouseResource
+
+    with connect(warehouse) as con:
+        add_account(con, "alice", "UTC", "EUR")
+        paper = add_integration(con, "alice", "Paper", "manual")
+        add_transaction(con, paper, "2024-01-01 10:00", "Deposit", incoming="2 BTC")
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(INTEGRATIONS, [paper])
+    tick = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+    assert defs.resolve_job_def("sync_all").execute_in_process(partition_key=paper, instance=instance).success
+    tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick.cursor)
+    assert tick.total_requested == 0  # sync_all refreshed the marts itself
+    dg.materialize([raw_records, warehouse_layers], partition_key=paper, instance=instance,
+                   resources={"warehouse": WarehouseResource(path=str(warehouse))})
+    tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick.cursor)
+    requested = {r.key.to_user_string() for r in tick.results if r.true_subset.size}
+    assert requested == {"group_balances", "account_balances", "portfolio", "transfer_matches"}
