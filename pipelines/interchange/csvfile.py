@@ -11,6 +11,7 @@ from core.transactions with exact amounts and the label table in `labels.py`.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import tempfile
 from dataclasses import dataclass, replace
@@ -93,7 +94,8 @@ def parse_time(value, formats: tuple[str, ...], tz: str, row: int, column: str, 
         try:
             parsed = datetime.fromisoformat(raw.removesuffix(" UTC").replace("Z", "+00:00"))
         except ValueError:
-            problems.append(Problem(row, column, f"{raw!r} is not a date as {formats[0].replace('%', '')}"))
+            example = datetime(2024, 3, 31, 14, 30).strftime(formats[0])
+            problems.append(Problem(row, column, f"{raw!r} is not a date such as {example!r}"))
             return None
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC).replace(tzinfo=None)
@@ -124,8 +126,13 @@ def read_rows(path: Path, fmt) -> list[tuple[int, dict[str, str | None]]]:
         raise UserError(f"{path.name} is not a UTF-8 text file ({type(exc).__name__})") from None
     first = next((line for line in content.splitlines() if line.strip()), "")
     delimiter = max(fmt.DELIMITERS, key=first.count)
-    reader = csv.reader(content.splitlines(), delimiter=delimiter)
-    header = next(reader, [])
+    try:
+        records = list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise UserError(f"{path.name} is not a readable CSV file ({exc})") from None
+    while records and not any(cell.strip() for cell in records[0]):
+        records.pop(0)
+    header = records[0] if records else []
     wanted = {_norm(title): title for title in fmt.HEADER}
     columns = {index: wanted[_norm(title)] for index, title in enumerate(header) if _norm(title) in wanted}
     missing = [title for title in fmt.REQUIRED if title not in columns.values()]
@@ -133,7 +140,7 @@ def read_rows(path: Path, fmt) -> list[tuple[int, dict[str, str | None]]]:
         raise CsvImportError(path, [Problem(1, "header", f"not a {fmt.TITLE} file: missing column(s) {', '.join(missing)} "
                                                          f"(expected {', '.join(fmt.HEADER)})")])
     rows = []
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in enumerate(records[1:], start=2):
         values = {title: (cells[index] if index < len(cells) else None) for index, title in columns.items()}
         if not all(blank(v) for v in values.values()):
             rows.append((number, values))

@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from pipelines.errors import UserError
 from pipelines.interchange.csvfile import CsvImportError, export_file, import_file
 from pipelines.interchange.labels import EXPORT, NoCounterpartError, shape, to_foreign
 from pipelines.labels import LABELS
@@ -327,3 +328,14 @@ def test_the_documented_label_table_is_the_code_table():
             documented[cells[0]] = tuple(None if n == "—" else "" if n.startswith("(none") else n.strip("`")
                                          for n in names)
     assert documented == EXPORT
+
+
+def test_quoted_line_breaks_stay_in_the_comment_and_oversized_fields_are_refused(con, manual, tmp_path):
+    integration = manual("Quoted")
+    lines = KOINLY.strip().splitlines()[:2]
+    import_file(con, "koinly", integration, write(tmp_path, "k.csv", "\n".join(lines).replace(
+        '"bank transfer, SEPA"', '"bank transfer,\nSEPA ""instant"""') + "\n"))
+    assert stored(con, integration)[0][8] == 'bank transfer,\nSEPA "instant"'
+    huge = write(tmp_path, "huge.csv", lines[0] + '\n2024-01-02 09:15 UTC,,,1,EUR,,,,,,"' + "x" * 200_000 + '",\n')
+    with pytest.raises(UserError, match="huge.csv is not a readable CSV file"):
+        import_file(con, "koinly", integration, huge)
