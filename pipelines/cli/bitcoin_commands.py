@@ -23,6 +23,8 @@ def register(subparsers) -> None:
     p.add_argument("--gap-limit", type=int,
                    help="consecutive unused addresses that end a key's scan (default 20; raise it when a "
                         "wallet skipped more addresses)")
+    p.add_argument("--confirmations", type=int,
+                   help="confirmations before a transaction is history (default 1; 6 stays clear of reorgs)")
     p.add_argument("--esplora-url", help="Esplora API base URL (default: PIPELINES_ESPLORA_URL)")
     p.add_argument("--group")
     p.add_argument("--id", dest="integration_id", help="integration id (default: <account>-<name>)")
@@ -48,8 +50,9 @@ def _add(args) -> None:
     from pipelines.registry.integrations import add_integration
 
     settings = {"xpubs": args.xpub, "addresses": args.address}
-    if args.gap_limit is not None:
-        settings["gap_limit"] = args.gap_limit
+    for name in ("gap_limit", "confirmations"):
+        if getattr(args, name) is not None:
+            settings[name] = getattr(args, name)
     if args.esplora_url:
         settings["esplora_url"] = args.esplora_url
     settings = {k: v for k, v in settings.items() if v != []}

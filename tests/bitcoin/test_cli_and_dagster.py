@@ -14,8 +14,10 @@ from pipelines.warehouse import connect
 def test_cli_wallet_synced_by_the_dagster_job(cli, warehouse, esplora):
     assert cli("accounts", "add", "satoshi", "--timezone", "UTC").code == 0
     added = cli("bitcoin", "add", "satoshi", "Trezor", "--xpub", wallet_zpub(), "--gap-limit", "30",
-                "--esplora-url", esplora.url, "--group", "Hardware")
+                "--confirmations", "1", "--esplora-url", esplora.url, "--group", "Hardware")
     assert added.code == 0, added
+    shown = cli("integrations", "show", "satoshi-trezor").out
+    assert "gap_limit" in shown and "30" in shown and "Hardware" in shown
     [outcome] = sync(["satoshi-trezor"], dagster_instance=dg.DagsterInstance.ephemeral())
     assert outcome.success, outcome.error
     with connect(warehouse) as con:

@@ -168,3 +168,24 @@ def test_rate_limits_are_waited_out_and_an_outage_changes_nothing(esplora, add_w
     with pytest.raises(EsploraError, match="HTTP 503"):
         sync(wallet)
     assert snapshot(warehouse, tables) == before
+
+
+def test_confirmations_hold_back_the_newest_blocks_and_the_balance_is_read_at_the_cut_off(esplora, add_wallet, sync, query):
+    wallet = add_wallet(confirmations=3)
+    spend = esplora.chain.pay([receive(4)], [(parties().merchant, 1_000_000)], fee=700, change=change(2))
+    height = esplora.chain.mine()
+    receipt = esplora.chain.pay([parties().exchange], [(receive(0), 12_000)], fee=300)
+    esplora.chain.mine()
+    everything = esplora.chain.balance(own_addresses(without=(BEYOND_GAP_INDEX,)))
+    result = sync(wallet)
+    # The tip is height + 1, the cut-off two blocks below it: the spend, the receipt and the mempool
+    # receipt the first block confirmed are not history yet, and not in the balance either.
+    assert result.snapshot.balances[0].block_number == height - 1
+    assert query("SELECT count(*) FROM core.transactions WHERE external_id IN (?, ?)", spend, receipt) == [(0,)]
+    [(synced, calculated, status)] = balances(query, wallet)
+    assert synced == calculated == btc(everything - 12_000 + 1_000_000 + 700 - 7_000_000) and status == "match"
+    esplora.chain.mine()  # the spend now has three confirmations, the receipt two
+    sync(wallet)
+    assert query("SELECT external_id FROM core.transactions WHERE external_id IN (?, ?)", spend, receipt) == [(spend,)]
+    [(synced, calculated, status)] = balances(query, wallet)
+    assert synced == calculated == btc(everything - 12_000) and status == "match"

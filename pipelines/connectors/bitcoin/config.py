@@ -2,8 +2,10 @@
 
 Settings (JSON, no secrets): `addresses` (list), `xpubs` (list of xpub/ypub/zpub or descriptors
 such as `tr(xpub...)`), `gap_limit` (consecutive unused addresses after which a key's receive or
-change chain is considered exhausted; default 20, the BIP44 value) and `esplora_url` (else the
-environment variable PIPELINES_ESPLORA_URL).
+change chain is considered exhausted; default 20, the BIP44 value; raise it for a wallet that
+handed out more unused addresses in a row), `confirmations` (a transaction is history once it has
+this many; default 1: every mined block counts, 6 stays clear of chain reorganisations) and
+`esplora_url` (else the environment variable PIPELINES_ESPLORA_URL).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from pipelines.errors import UserError
 DEFAULT_GAP_LIMIT = 20
 MAX_GAP_LIMIT = 1000
 ESPLORA_URL_ENV = "PIPELINES_ESPLORA_URL"
-SETTINGS = ("addresses", "xpubs", "gap_limit", "esplora_url")
+MAX_CONFIRMATIONS = 100
+SETTINGS = ("addresses", "xpubs", "gap_limit", "confirmations", "esplora_url")
 
 
 def _as_list(settings: Mapping[str, Any], name: str) -> list[str]:
@@ -31,11 +34,21 @@ def _as_list(settings: Mapping[str, Any], name: str) -> list[str]:
     return [str(v) for v in value]
 
 
+def _whole(settings: Mapping[str, Any], name: str, default: int, maximum: int) -> int:
+    value = settings.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) and not (isinstance(value, str) and value.isdigit()):
+        raise UserError(f"{name} must be a whole number, not {value!r}")
+    if not 1 <= int(value) <= maximum:
+        raise UserError(f"{name} must be between 1 and {maximum}, not {value}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class WalletConfig:
     keys: tuple[ExtendedKey, ...]
     addresses: tuple[OwnAddress, ...]
     gap_limit: int
+    confirmations: int
     esplora_url: str | None
 
     @classmethod
@@ -47,15 +60,12 @@ class WalletConfig:
         addresses = tuple(OwnAddress(parse_address(a).address) for a in _as_list(settings, "addresses"))
         if not keys and not addresses:
             raise UserError("a Bitcoin wallet needs at least one address or extended public key (xpub/ypub/zpub)")
-        gap = settings.get("gap_limit", DEFAULT_GAP_LIMIT)
-        if isinstance(gap, bool) or not isinstance(gap, int) and not (isinstance(gap, str) and gap.isdigit()):
-            raise UserError(f"gap_limit must be a whole number, not {gap!r}")
-        if not 1 <= int(gap) <= MAX_GAP_LIMIT:
-            raise UserError(f"gap_limit must be between 1 and {MAX_GAP_LIMIT}, not {gap}")
+        gap = _whole(settings, "gap_limit", DEFAULT_GAP_LIMIT, MAX_GAP_LIMIT)
+        confirmations = _whole(settings, "confirmations", 1, MAX_CONFIRMATIONS)
         url = settings.get("esplora_url")
         if url is not None and not str(url).startswith(("http://", "https://")):
             raise UserError(f"esplora_url must be an http(s) URL, not {url!r}")
-        return cls(keys, addresses, int(gap), url)
+        return cls(keys, addresses, gap, confirmations, url)
 
     def explorer_url(self) -> str:
         url = self.esplora_url or os.environ.get(ESPLORA_URL_ENV)

@@ -36,7 +36,7 @@ _ROUTES = (
 
 
 class EsploraImitation:
-    """Start with `start()` or as a context manager; `url` is the base URL to configure."""
+    """Use as a context manager; `url` is the base URL to configure (`esplora_url`)."""
 
     def __init__(self, *, port: int = 0) -> None:
         self.chain = Chain()
@@ -53,19 +53,14 @@ class EsploraImitation:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> EsploraImitation:
+    def __enter__(self) -> EsploraImitation:
+        """Serve from a daemon thread until the `with` block (or the demo's exit stack) ends."""
         threading.Thread(target=self._server.serve_forever, name="esplora-imitation", daemon=True).start()
         return self
 
-    def stop(self) -> None:
+    def __exit__(self, *exc) -> None:
         self._server.shutdown()
         self._server.server_close()
-
-    def __enter__(self) -> EsploraImitation:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     def count(self, route: str | None = None) -> int:
         """Requests received on one route (see `_ROUTES`), or on all."""
