@@ -9,6 +9,7 @@ at 100 k rows 0.5-0.9 s against 2.6 s.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +25,8 @@ LEGS = (
 )
 #: DECIMAL(38,18) holds at most 20 integer digits.
 MAX_AMOUNT = 10**20
+#: How long a validation waits for a process that holds the warehouse read-write.
+LOCK_WAIT_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,23 @@ def _suite(gx, now: datetime | None):
 
 
 def validate_transactions_sql(warehouse: str, integration_ids: list[str] | None = None,
-                              now: datetime | None = None) -> list[Outcome]:
+                              now: datetime | None = None, wait: float = LOCK_WAIT_SECONDS) -> list[Outcome]:
     """Validate core.transactions (of these integrations, or all) inside DuckDB through a GX SQL
-    data source. The warehouse file is opened read-only by duckdb_engine for the validation only."""
+    data source. The warehouse file is opened read-only by duckdb_engine for the validation only;
+    while another process writes it, the open fails at once, so it is retried (bounded, with backoff)."""
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return _validate_sql(warehouse, integration_ids, now)
+        except Exception as exc:  # GX wraps DuckDB's IOException in its own connection errors
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+def _validate_sql(warehouse: str, integration_ids: list[str] | None, now: datetime | None) -> list[Outcome]:
     import great_expectations as gx
 
     from pipelines.reconciliation.gx_duckdb import url

@@ -13,7 +13,7 @@ WITH holdings AS (
         JOIN app.integrations i USING (integration_id)
         JOIN app.accounts a ON a.account_id = i.account_id
         WHERE i.archived_at IS NULL AND r.synced IS NOT NULL
-          AND r.asset_id NOT IN (SELECT asset_id FROM spam_assets())
+          AND r.asset_id NOT IN (SELECT asset_id FROM spam_assets() WHERE asset_id IS NOT NULL)
         GROUP BY a.account_id, upper(r.asset), a.base_currency
         HAVING sum(r.synced) <> 0
      ),

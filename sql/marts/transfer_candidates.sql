@@ -17,7 +17,7 @@ WITH tx AS (
         SELECT withdrawal_tx_id AS tx_id FROM marts.transfer_matches
         UNION ALL SELECT deposit_tx_id FROM marts.transfer_matches
      ),
-     spam AS (SELECT asset_id FROM spam_assets()),
+     spam AS (SELECT asset_id FROM spam_assets() WHERE asset_id IS NOT NULL),
      w AS (
         SELECT * FROM tx
         WHERE label = 'Withdrawal' AND outgoing_amount > 0 AND incoming_amount IS NULL

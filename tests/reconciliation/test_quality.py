@@ -102,3 +102,25 @@ def test_each_expectation_fails_on_a_crafted_bad_row(warehouse_file, expectation
     failing = {o.name: o.unexpected for o in outcomes if not o.success}
     assert set(failing) == {expectation}
     assert failing[expectation] == (2 if expectation == "tx_id unique" else 1)  # unique counts both copies
+
+
+def test_validation_waits_while_another_process_writes(warehouse_file):
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+         "sys.stdin.readline()", warehouse_file], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    result = {}
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        worker = threading.Thread(target=lambda: result.update(outcomes=validate_transactions_sql(warehouse_file, now=NOW)))
+        worker.start()
+        time.sleep(3)
+        assert worker.is_alive()  # without the retry the read-only open fails at once
+    finally:
+        holder.communicate("release\n", timeout=30)
+    worker.join(timeout=60)
+    assert _failed(result["outcomes"]) == set()
