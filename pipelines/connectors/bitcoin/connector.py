@@ -79,7 +79,7 @@ class BitcoinConnector(Connector):
             balances=[SyncedBalance(ASSET_ID, ASSET, Decimal(sats).scaleb(-8), str(sats), result.height)],
             cursors={CURSOR_STREAM: _cursor(result)},
             synced_at=utc_now(),
-            stats={"tip_height": result.height, "passes": result.passes, "requests": client.requests,
+            stats={"block": result.height, "passes": result.passes, "requests": client.requests,
                    "addresses_read": len(result.totals), "addresses_used": len(result.used),
                    "new_transactions": len(history)},
         )
