@@ -59,3 +59,27 @@ def test_lost_kraken_deposit_is_found_at_the_next_ledger_entry(warehouse, exchan
     assert d["divergence_at"] == following[1]
     assert f"{following[0]} (refid {following[4]})" in d["tx_after"]
     assert isinstance(d["divergence_at"], datetime) and "ledger first disagrees" in row["tip"]
+
+
+def test_delisted_binance_market_leaves_exactly_its_trades_missing(warehouse, imitation, exchange):
+    from collections import defaultdict
+    from decimal import Decimal
+
+    history = imitation.binance.history
+    market = max({t.market for t in history.trades}, key=lambda m: sum(t.market == m for t in history.trades))
+    missing: dict[str, Decimal] = defaultdict(Decimal)  # the balance change of the trades nobody can read now
+    for t in history.trades:
+        if t.market == market:
+            for asset, change in t.effects().items():
+                missing[asset] += change
+    imitation.faults.delist("binance", market)
+    integration = exchange("binance")
+    sync(warehouse, integration, full=True)
+    rows = _rebuild(warehouse, integration)
+    expected = {a for a, v in missing.items() if abs(v) > rows[a]["tolerance"]}
+    assert expected and {a for a, r in rows.items() if r["status"] != "match"} == expected
+    for asset in expected:
+        row = rows[asset]
+        assert row["difference"] == -missing[asset]
+        side = "incoming_missing" if missing[asset] > 0 else "outgoing_missing"
+        assert side in [t["code"] for t in row["tips"]]
