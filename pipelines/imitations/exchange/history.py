@@ -180,7 +180,7 @@ class Simulator:
         p = self.profile
         market = self.rng.choice(p.markets)
         base, quote = market.split("/")
-        price = (p.price(market) * Decimal(str(round(self.rng.uniform(0.8, 1.2), 4)))).quantize(Q8)
+        price = (p.price(market) * Decimal(str(round(self.rng.uniform(0.97, 1.03), 4)))).quantize(Q8)
         side = "buy" if self.spot[quote] > self.spot[base] * price else "sell"
         if side == "buy":
             cost = self._amount(self.spot[quote])
