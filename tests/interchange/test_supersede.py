@@ -130,3 +130,47 @@ def test_cli_lists_and_restores_duplicates(warehouse, imitation, kept_by_hand, c
     assert restored.code == 0 and "restored" in restored.out
     unknown = cli("integrations", "restore-duplicate", integration, ids["no twin"])
     assert unknown.code == 2 and "is not a superseded manual transaction" in unknown.err
+
+
+def test_the_rules_table_decides_window_and_tolerance_and_pairs_are_one_to_one(con):
+    """SQL level: synced and manual rows straight into core.transactions, then the matching step."""
+    from pipelines.interchange.supersede import supersede_duplicates
+    from pipelines.warehouse import transaction
+
+    add_account(con, "trader", "UTC", "EUR")
+    integration = add_integration(con, "trader", "Kraken", "manual")
+    con.execute("UPDATE app.integrations SET kind = 'exchange', provider = 'kraken' WHERE integration_id = ?", [integration])
+    con.execute("INSERT INTO app.duplicate_rules VALUES ('exchange', 'kraken', 600, 0)")
+    t = datetime(2024, 5, 1, 12)
+
+    def add(tx_id, origin, minutes, out=None, inc=None, fee=None, external_id=None):
+        out, inc, fee = out or (None, None), inc or (None, None), fee or (None, None)
+        con.execute("INSERT INTO core.transactions VALUES (?, ?, ?, 'X', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                    [tx_id, integration, t + timedelta(minutes=minutes), origin, out[0], out[0], out[1],
+                     inc[0], inc[0], inc[1], fee[0], fee[0], fee[1], external_id])
+
+    add("s1", "synced", 0, out=("BTC", "1"), fee=("BTC", "0.0005"))
+    add("m1", "manual", 5, out=("BTC", "1.0005"))                     # typed with the fee: within tolerance
+    add("s2", "synced", 0, inc=("ETH", "2"))
+    add("m2", "manual", 1, inc=("ETH", "2.0001"))                     # off by more than any fee: kept
+    add("s3", "synced", 0, inc=("ETH", "3"))
+    add("m3", "manual", 11, inc=("ETH", "3"))                         # outside the 10-minute window: kept
+    add("s4", "synced", 0, inc=("DOT", "1"))
+    add("s5", "synced", 2, inc=("DOT", "1"))
+    for name, minutes in (("m4", 1), ("m5", 3), ("m6", 2)):           # three typed, two synced: one kept
+        add(name, "manual", minutes, inc=("DOT", "1"))
+    add("s6", "synced", 0, inc=("EUR", "100"), external_id="H1")
+    add("m7", "manual", 60 * 24 * 3, inc=("EUR", "99"), external_id="h1 ")  # the same id decides
+    with transaction(con):
+        assert supersede_duplicates(con, integration) == 4
+    marks = dict(con.execute("SELECT manual_id, synced_tx_id FROM app.superseded_manual").fetchall())
+    assert marks["m1"] == "s1" and marks["m7"] == "s6"
+    assert {marks.get("m4"), marks.get("m5"), marks.get("m6")} - {None} == {"s4", "s5"}
+    assert "m2" not in marks and "m3" not in marks
+    kept = {r[0] for r in con.execute("SELECT tx_id FROM core.transactions WHERE origin = 'manual'").fetchall()}
+    assert kept == {"m2", "m3", "m4", "m5", "m6"} - set(marks)
+
+    con.execute("UPDATE app.duplicate_rules SET time_window_seconds = 3600 WHERE provider = 'kraken'")
+    with transaction(con):
+        assert supersede_duplicates(con, integration) == 1
+    assert con.execute("SELECT synced_tx_id FROM app.superseded_manual WHERE manual_id = 'm3'").fetchone() == ("s3",)
