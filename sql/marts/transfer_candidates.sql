@@ -18,8 +18,17 @@ WITH tx AS (
         UNION ALL SELECT deposit_tx_id FROM marts.transfer_matches
      ),
      spam AS (SELECT asset_id FROM spam_assets() WHERE asset_id IS NOT NULL),
+     settings AS (
+        SELECT a.account_id, coalesce(s.window_hours, dflt.window_hours) AS window_hours,
+               (coalesce(s.max_fee_ratio, dflt.max_fee_ratio) * 1000000)::BIGINT AS max_fee_ppm
+        FROM app.accounts a
+        LEFT JOIN app.transfer_settings s ON s.account_id = a.account_id
+        CROSS JOIN (SELECT * FROM app.transfer_settings WHERE account_id = '*') dflt
+     ),
      w AS (
-        SELECT * FROM tx
+        SELECT tx.*, st.max_fee_ppm,
+               tx.occurred_at + to_microseconds((st.window_hours * 3600000000)::BIGINT) AS deadline
+        FROM tx JOIN settings st USING (account_id)
         WHERE label = 'Withdrawal' AND outgoing_amount > 0 AND incoming_amount IS NULL
           AND tx_id NOT IN (SELECT tx_id FROM matched) AND outgoing_asset_id NOT IN (SELECT asset_id FROM spam)
      ),
@@ -27,13 +36,6 @@ WITH tx AS (
         SELECT * FROM tx
         WHERE label = 'Deposit' AND incoming_amount > 0 AND outgoing_amount IS NULL
           AND tx_id NOT IN (SELECT tx_id FROM matched) AND incoming_asset_id NOT IN (SELECT asset_id FROM spam)
-     ),
-     settings AS (
-        SELECT a.account_id, coalesce(s.window_hours, dflt.window_hours) AS window_hours,
-               (coalesce(s.max_fee_ratio, dflt.max_fee_ratio) * 1000000)::BIGINT AS max_fee_ppm
-        FROM app.accounts a
-        LEFT JOIN app.transfer_settings s ON s.account_id = a.account_id
-        CROSS JOIN (SELECT * FROM app.transfer_settings WHERE account_id = '*') dflt
      ),
      pairs AS (
         SELECT w.account_id, upper(w.outgoing_asset) AS asset,
@@ -43,12 +45,10 @@ WITH tx AS (
         FROM w
         JOIN d ON d.account_id = w.account_id AND d.integration_id <> w.integration_id
               AND upper(d.incoming_asset) = upper(w.outgoing_asset)
-              AND d.occurred_at >= w.occurred_at
+              AND d.occurred_at >= w.occurred_at AND d.occurred_at <= w.deadline
               AND d.incoming_amount <= w.outgoing_amount
-              AND (w.hash IS NULL OR d.hash IS NULL OR w.hash = d.hash)
-        JOIN settings s ON s.account_id = w.account_id
-        WHERE epoch(d.occurred_at) - epoch(w.occurred_at) <= s.window_hours * 3600
-          AND (w.outgoing_amount - d.incoming_amount) * 1000000 <= w.outgoing_amount * s.max_fee_ppm
+        WHERE (w.hash IS NULL OR d.hash IS NULL OR w.hash = d.hash)
+          AND (w.outgoing_amount - d.incoming_amount) * 1000000 <= w.outgoing_amount * w.max_fee_ppm
           AND NOT EXISTS (SELECT 1 FROM app.transfer_unmatches u
                           WHERE u.withdrawal_tx_id = w.tx_id AND u.deposit_tx_id = d.tx_id)
      ),
