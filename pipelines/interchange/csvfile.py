@@ -149,9 +149,10 @@ def read_rows(path: Path, fmt) -> list[tuple[int, dict[str, str | None]]]:
 
 def _check(fmt, record: Record, problems: list[Problem]) -> ManualTransaction | None:
     """`validate()` the record; its problems name the file's columns, not the Excel template's."""
-    outgoing, fee = record.outgoing, record.fee
+    outgoing, fee, columns = record.outgoing, record.fee, fmt.COLUMNS
     if record.label and LABELS.get(record.label) == FEE and all(map(blank, fee)) and all(map(blank, record.incoming)):
         outgoing, fee = (None, None), outgoing  # trackers book a fee's amount as the outgoing side
+        columns = {**columns, layout.FEE_ASSET: columns[layout.OUT_ASSET], layout.FEE_AMOUNT: columns[layout.OUT_AMOUNT]}
     start = len(problems)
     tx = validate(record.row, record.occurred_at, record.label or "", outgoing, record.incoming, fee,
                   record.comment, record.external_id, problems)
@@ -162,7 +163,7 @@ def _check(fmt, record: Record, problems: list[Problem]) -> ManualTransaction | 
                       if not blank(record.foreign_label) else "missing type")
             problems[index] = Problem(record.row, fmt.LABEL_COLUMN, reason)
         else:
-            problems[index] = replace(problem, column=fmt.COLUMNS.get(problem.column, problem.column))
+            problems[index] = replace(problem, column=columns.get(problem.column, problem.column))
     return tx
 
 

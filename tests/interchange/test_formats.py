@@ -154,6 +154,7 @@ CT_BAD = """
 "Deposit","1","BTC","","","","","","","","2024/01/05"
 "Deposit","1","BTC","","","","","","","","31.03.2024 02:30:00"
 "Other Fee","","","1","EUR","2","EUR","","","","01.04.2024 10:00:00"
+"Other Fee","","","1.5.2","EUR","","","","","","02.04.2024 10:00:00"
 """
 
 
@@ -162,7 +163,7 @@ def test_cointracking_bad_rows(con, manual, tmp_path):
     with pytest.raises(CsvImportError) as info:
         import_file(con, "cointracking", integration, write(tmp_path, "bad.csv", CT_BAD))
     reasons = {(p.row, p.column): p.reason for p in info.value.problems}
-    assert set(reasons) == {(3, "Type"), (4, "Sell Amount"), (5, "Date"), (6, "Date"), (7, "Fee")}
+    assert set(reasons) == {(3, "Type"), (4, "Sell Amount"), (5, "Date"), (6, "Date"), (7, "Fee"), (8, "Sell Amount")}
     assert "does not exist in Europe/Vienna" in reasons[(6, "Date")]  # the spring-forward gap
     assert "not larger than the Fee it includes" in reasons[(4, "Sell Amount")]
     assert con.execute("SELECT count(*) FROM app.manual_transactions").fetchone() == (0,)
