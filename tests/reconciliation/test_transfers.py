@@ -37,6 +37,10 @@ def test_withdrawal_and_deposit_are_one_transfer_and_balances_stay(exchange_and_
     assert match["matched_by"] == "amount_and_time"
     assert _balances(con) == before
     assert rebuild_matches(con) == 1 and len(list_matches(con)) == 1  # re-running never duplicates
+    labels = con.execute("SELECT label, original_label, transfer_id FROM marts.labeled_transactions "
+                         "WHERE tx_id IN (?, ?) ORDER BY original_label", [match["deposit_tx_id"], match["withdrawal_tx_id"]]).fetchall()
+    assert labels == [("Transfer", "Deposit", match["transfer_id"]), ("Transfer", "Withdrawal", match["transfer_id"])]
+    assert con.execute("SELECT count(*) FROM core.transactions WHERE label = 'Transfer'").fetchone()[0] == 0
 
 
 def test_unmatch_is_remembered_and_balances_stay(exchange_and_wallet):
