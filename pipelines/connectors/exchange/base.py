@@ -53,6 +53,7 @@ class ExchangeReader:
         self.call = Caller(self.client, integration.provider, integration.integration_id, self.settings, log)
         self.codes: dict[str, str] = {}  # exchange asset id -> unified code, for the currencies stream
         self.fetched: dict[str, int] = {}
+        self.cutoff_ms = 0  # set by `run`: history is read up to it, the balance right after it
 
     # -- the run ---------------------------------------------------------------------------------
     def run(self, cursors: Mapping[str, str], sink: RecordSink, full: bool) -> Snapshot:

@@ -44,8 +44,7 @@ class BinanceReader(ExchangeReader):
         self.assets: set[str] = set()  # exchange asset ids the account touched
 
     def unified_code(self, asset_id: str) -> str:
-        ids = {c.get("id") for c in self.client.currencies.values()} if self.client.currencies else set()
-        if asset_id.startswith("LD") and asset_id[2:] in ids:
+        if asset_id.startswith("LD") and asset_id[2:] in (self.client.currencies_by_id or {}):
             return self.client.safe_currency_code(asset_id[2:])
         return self.client.safe_currency_code(asset_id)
 
