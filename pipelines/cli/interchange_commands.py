@@ -10,7 +10,7 @@ from pipelines.cli.registry_commands import _cmd, registry
 #: CLI format name -> what it is (names match pipelines.interchange.csvfile.FORMATS).
 FORMATS = {
     "koinly": "Koinly universal CSV (times in UTC)",
-    "cointracking": "CoinTracking CSV import layout (times in the account's zone unless --timezone)",
+    "cointracking": "CoinTracking CSV import layout (times in UTC unless --timezone)",
     "blockpit-csv": "Blockpit CSV export (semicolons, times in UTC)",
 }
 
@@ -23,7 +23,7 @@ def register(subparsers) -> None:
         p.add_argument("integration_id")
         p.add_argument("file", type=Path)
         if name == "cointracking":
-            p.add_argument("--timezone", help="IANA zone the file's times are in (default: the account's)")
+            p.add_argument("--timezone", help="IANA zone the file's times are in: the CoinTracking account's (default UTC)")
 
     p = _cmd(subparsers, "export", _export, "export built transactions as a tracker CSV file")
     p.add_argument("format_name", metavar="FORMAT", choices=tuple(FORMATS), help=", ".join(FORMATS))
@@ -31,7 +31,7 @@ def register(subparsers) -> None:
     owner.add_argument("--integration", dest="integration_id")
     owner.add_argument("--account", dest="account_id")
     p.add_argument("path", type=Path)
-    p.add_argument("--timezone", help="zone for CoinTracking times (default: the account's)")
+    p.add_argument("--timezone", help="zone for CoinTracking times (default UTC)")
 
     integ = group(subparsers, "integrations", "manage integrations", dest="action")
     p = _cmd(integ, "duplicates", _duplicates, "list manual transactions superseded by synced twins")

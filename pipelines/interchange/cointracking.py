@@ -6,8 +6,8 @@ taken off Buy Amount, and a fee in a third currency needs its own "Other Fee" ro
 separately, so reading adds it back to the side that included it and writing includes it again.
 A third-currency fee is booked only together with the "Other Fee" row that follows its row (same
 date, amount and currency), as CoinTracking's own exports write it; that pair is one transaction.
-Times carry no zone: they are in the zone the CoinTracking account is set to, which we take to be
-the account's zone here unless --timezone says otherwise.
+Times carry no zone: CoinTracking writes them in the zone its account is set to, so the user names
+that zone with --timezone (default UTC, which also makes every exported time unambiguous).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ HEADER = (TYPE, BUY_AMOUNT, BUY_CURRENCY, SELL_AMOUNT, SELL_CURRENCY, FEE_AMOUNT
           COMMENT, DATE, TX_ID)
 REQUIRED = HEADER[:-1]  # Tx-ID is optional
 DELIMITERS = (",", ";")
-LOCAL_TIME = True
+ZONED_BY_USER = True  # no zone in the file: --timezone, default UTC
 LABEL_COLUMN = TYPE
 COLUMNS = {
     layout.DATE: DATE, layout.OUT_ASSET: SELL_CURRENCY, layout.OUT_AMOUNT: SELL_AMOUNT,

@@ -179,15 +179,15 @@ def read_file(path: Path, fmt, tz: str) -> list[ManualTransaction]:
     return transactions
 
 
-def _zone(con, fmt, account_id: str, timezone: str | None) -> str:
-    """The zone the file's times are in: UTC for formats that say so, else `timezone` or the account's."""
-    from pipelines.registry.accounts import get_account
-
-    if not fmt.LOCAL_TIME:
+def _zone(fmt, timezone: str | None) -> str:
+    """The zone the file's times are in: always UTC for formats that say so; for a format whose
+    times carry no zone (CoinTracking) the `--timezone` given, else UTC. A zone with DST has an
+    hour that happens twice each autumn, so only an explicit zone may make a file ambiguous."""
+    if not fmt.ZONED_BY_USER:
         if timezone not in (None, "UTC"):
             raise UserError(f"{fmt.TITLE} times are always UTC; --timezone does not apply")
         return "UTC"
-    return zone(timezone or get_account(con, account_id)["timezone"]).key
+    return zone(timezone).key if timezone else "UTC"
 
 
 def import_file(con, format_name: str, integration_id: str, path: Path | str, timezone: str | None = None) -> ImportResult:
@@ -198,7 +198,7 @@ def import_file(con, format_name: str, integration_id: str, path: Path | str, ti
     integration = get_integration(con, integration_id)
     if integration.archived_at is not None:
         raise UserError(f"integration {integration_id!r} is archived")
-    transactions = read_file(path, fmt, _zone(con, fmt, integration.account_id, timezone))
+    transactions = read_file(path, fmt, _zone(fmt, timezone))
     ids = store.manual_ids(integration_id, transactions)
     imported = store.insert(con, integration_id, transactions, ids, source=f"{format_name}:{path.name}",
                             entered_timezone=None)
@@ -216,8 +216,11 @@ def export_file(con, format_name: str, path: Path | str, *, integration_id: str 
     if (integration_id is None) == (account_id is None):
         raise UserError("export one integration or one account")
     fmt, path = get_format(format_name), Path(path)
-    owner = get_integration(con, integration_id).account_id if integration_id else get_account(con, account_id)["account_id"]
-    tz = _zone(con, fmt, owner, timezone)
+    if integration_id:
+        get_integration(con, integration_id)
+    else:
+        get_account(con, account_id)
+    tz = _zone(fmt, timezone)
     cursor = con.execute(sql("interchange/export_transactions"),
                          {"integration_id": integration_id, "account_id": account_id})
     names = [d[0] for d in cursor.description]

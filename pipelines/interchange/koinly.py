@@ -24,7 +24,7 @@ HEADER = (DATE, SENT_AMOUNT, SENT_CURRENCY, RECEIVED_AMOUNT, RECEIVED_CURRENCY, 
           NET_WORTH_AMOUNT, NET_WORTH_CURRENCY, LABEL, DESCRIPTION, TXHASH)
 REQUIRED = (DATE, SENT_AMOUNT, SENT_CURRENCY, RECEIVED_AMOUNT, RECEIVED_CURRENCY)
 DELIMITERS = (",",)
-LOCAL_TIME = False  # Koinly: "these must be in UTC even if you live in another timezone"
+ZONED_BY_USER = False  # Koinly: "these must be in UTC even if you live in another timezone"
 LABEL_COLUMN = LABEL
 COLUMNS = {
     layout.DATE: DATE, layout.OUT_ASSET: SENT_CURRENCY, layout.OUT_AMOUNT: SENT_AMOUNT,

@@ -98,7 +98,7 @@ def test_a_file_of_another_layout_is_refused_by_its_header(con, manual, tmp_path
         import_file(con, "koinly", integration, path)
 
 
-# --- CoinTracking: Buy/Sell include the fee, dates DD.MM.YYYY in the account's zone (Europe/Vienna) -------
+# --- CoinTracking: Buy/Sell include the fee, dates DD.MM.YYYY in the CoinTracking account's zone ----------
 
 CT = """
 "Type","Buy Amount","Buy Currency","Sell Amount","Sell Currency","Fee","Fee Currency","Exchange","Trade-Group","Comment","Date","Tx-ID"
@@ -119,7 +119,7 @@ CT = """
 
 def test_cointracking_file(con, manual, tmp_path):
     integration = manual("From CoinTracking")
-    result = import_file(con, "cointracking", integration, write(tmp_path, "ct.csv", CT))
+    result = import_file(con, "cointracking", integration, write(tmp_path, "ct.csv", CT), timezone="Europe/Vienna")
     assert (result.rows, result.imported) == (11, 11)  # 12 rows: the Other Fee row after its trade is part of it
     assert rows_in_time_order(con, integration) == [
         (datetime(2024, 1, 2, 9, 15), "Deposit", None, None, "EUR", 10000, None, None, None, None),
@@ -140,10 +140,10 @@ def test_cointracking_file(con, manual, tmp_path):
 def test_cointracking_semicolons_decimal_commas_and_an_explicit_zone(con, manual, tmp_path):
     integration = manual("CT semicolons")
     text = CT.replace('","', '";"').replace('"0,25"', '"0,25"').replace('"1.001"', '"1,001"').replace('"0.001";"BTC";"Kraken"', '"0,001";"BTC";"Kraken"')
-    import_file(con, "cointracking", integration, write(tmp_path, "ct.csv", text), timezone="UTC")
+    import_file(con, "cointracking", integration, write(tmp_path, "ct.csv", text))
     rows = {r[0]: r for r in stored(con, integration)}
     assert rows[datetime(2024, 1, 7, 11)][1:8] == ("Withdrawal", "BTC", 1, None, None, "BTC", D("0.001"))
-    assert datetime(2024, 7, 1, 12) in rows  # no zone shift with --timezone UTC
+    assert datetime(2024, 7, 1, 12) in rows  # without --timezone the times are UTC
 
 
 CT_BAD = """
@@ -161,7 +161,7 @@ CT_BAD = """
 def test_cointracking_bad_rows(con, manual, tmp_path):
     integration = manual("Bad CT")
     with pytest.raises(CsvImportError) as info:
-        import_file(con, "cointracking", integration, write(tmp_path, "bad.csv", CT_BAD))
+        import_file(con, "cointracking", integration, write(tmp_path, "bad.csv", CT_BAD), timezone="Europe/Vienna")
     reasons = {(p.row, p.column): p.reason for p in info.value.problems}
     assert set(reasons) == {(3, "Type"), (4, "Sell Amount"), (5, "Date"), (6, "Date"), (7, "Fee"), (8, "Sell Amount")}
     assert "does not exist in Europe/Vienna" in reasons[(6, "Date")]  # the spring-forward gap
