@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from pipelines.errors import UserError
 from pipelines.interchange import labels
-from pipelines.labels import FEE, LABELS
+from pipelines.labels import FEE, LABELS, SYSTEM_LABELS
 from pipelines.manual import layout, store
 from pipelines.manual.excel_import import ExcelImportError, ImportResult
 from pipelines.manual.validation import ManualTransaction, Problem, validate
@@ -224,7 +224,8 @@ def export_file(con, format_name: str, path: Path | str, *, integration_id: str 
     cursor = con.execute(sql("interchange/export_transactions"),
                          {"integration_id": integration_id, "account_id": account_id})
     names = [d[0] for d in cursor.description]
-    transactions = [dict(zip(names, row)) for row in cursor.fetchall()]
+    built = [dict(zip(names, row)) for row in cursor.fetchall()]
+    transactions = [movement for tx in built for movement in _movements(tx)]
     missing: dict[str, list[str]] = {}
     for tx in transactions:
         tx["shape"] = labels.shape(tx["outgoing_amount"] is not None, tx["incoming_amount"] is not None)
@@ -243,4 +244,13 @@ def export_file(con, format_name: str, path: Path | str, *, integration_id: str 
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return len(transactions)
+    return len(built)
+
+
+def _movements(tx: dict) -> list[dict]:
+    """A system Transfer with both sides (an exchange moving DOT into staking as DOT.S) has no type in
+    any tracker: it is written as the withdrawal of one side (with the fee) and the deposit of the other."""
+    if tx["label"] not in SYSTEM_LABELS or tx["outgoing_amount"] is None or tx["incoming_amount"] is None:
+        return [tx]
+    return [{**tx, "incoming_asset": None, "incoming_amount": None},
+            {**tx, "outgoing_asset": None, "outgoing_amount": None, "fee_asset": None, "fee_amount": None}]

@@ -13,15 +13,20 @@ from tests.exchange.conftest import FAST, imitation, sync  # noqa: F401 - imitat
 from tests.interchange.conftest import balances, rebuild, stored
 
 
-@pytest.fixture
-def synced_binance(warehouse, imitation):
+def synced(warehouse, imitation, provider: str) -> str:
+    account = getattr(imitation, provider)
     with connect(warehouse) as con:
         add_account(con, "trader", "Europe/Vienna", "EUR")
-        integration = add_integration(
-            con, "trader", "Binance", "exchange", "binance", settings={"api_origin": imitation.url, **FAST},
-            credentials={"apiKey": imitation.binance.api_key, "secret": imitation.binance.secret})
+        integration = add_integration(con, "trader", provider.title(), "exchange", provider,
+                                      settings={"api_origin": imitation.url, **FAST},
+                                      credentials={"apiKey": account.api_key, "secret": account.secret})
     sync(warehouse, integration, full=True)
     return integration
+
+
+@pytest.fixture
+def synced_binance(warehouse, imitation):
+    return synced(warehouse, imitation, "binance")
 
 
 def test_synced_history_round_trips_through_every_format(warehouse, synced_binance, tmp_path):
@@ -39,3 +44,17 @@ def test_synced_history_round_trips_through_every_format(warehouse, synced_binan
             assert stored(con, copy, "core.transactions") == sorted(
                 ((r[0].replace(microsecond=0), *r[1:]) for r in source), key=repr), fmt
             assert balances(con, copy) == balances(con, synced_binance), fmt
+
+
+def test_a_transfer_into_staking_is_written_as_a_withdrawal_and_a_deposit(warehouse, imitation, tmp_path):
+    kraken = synced(warehouse, imitation, "kraken")
+    with connect(warehouse) as con:
+        (stakes,) = con.execute("SELECT count(*) FROM core.transactions WHERE integration_id = ? AND label = 'Transfer' "
+                                "AND outgoing_amount IS NOT NULL AND incoming_amount IS NOT NULL", [kraken]).fetchone()
+        (count,) = con.execute("SELECT count(*) FROM core.transactions WHERE integration_id = ?", [kraken]).fetchone()
+        assert stakes > 0, "the seeded Kraken history stakes DOT"
+        copy = add_integration(con, "trader", "Kraken copy", "manual")
+        assert export_file(con, "koinly", tmp_path / "k.csv", integration_id=kraken) == count
+        assert import_file(con, "koinly", copy, tmp_path / "k.csv").imported == count + stakes
+        rebuild(con, copy)
+        assert balances(con, copy) == balances(con, kraken)
