@@ -80,6 +80,7 @@ class KrakenApi(ExchangeApi):
         self._counter = 0.0
         self._counter_at = time.monotonic()
         self._last_nonce = 0
+        self._rows: dict[tuple, list] = {}  # rendered trade and ledger rows, per history version
 
     # -- markets -----------------------------------------------------------------------------
     def listed(self) -> list[str]:
@@ -207,7 +208,27 @@ class KrakenApi(ExchangeApi):
         ofs = int(params.get("ofs", 0) or 0)
         return rows[ofs:ofs + PAGE], len(rows)
 
+    def _version(self) -> tuple:
+        """Changes whenever the rows would: histories only grow, and delisting hides trades."""
+        h = self.account.history
+        return len(h.trades), len(h.transfers), len(h.earn), frozenset(self.account.faults.delisted["kraken"])
+
+    def _cached(self, name: str, build) -> list[tuple[float, str, dict]]:
+        key = (name, self._version())
+        with self._lock:
+            if key not in self._rows:
+                self._rows = {k: v for k, v in self._rows.items() if k[0] != name}
+                self._rows[key] = build()
+            return self._rows[key]
+
     def trade_rows(self) -> list[tuple[float, str, dict]]:
+        return self._cached("trades", self._trade_rows)
+
+    def ledger_rows(self) -> list[tuple[float, str, dict]]:
+        """Every balance change, with Kraken's running balance per asset id."""
+        return self._cached("ledger", self._ledger_rows)
+
+    def _trade_rows(self) -> list[tuple[float, str, dict]]:
         listed = set(self.listed())
         out = []
         for t in self.account.history.trades:
@@ -223,8 +244,7 @@ class KrakenApi(ExchangeApi):
             }))
         return out
 
-    def ledger_rows(self) -> list[tuple[float, str, dict]]:
-        """Every balance change, with Kraken's running balance per asset id."""
+    def _ledger_rows(self) -> list[tuple[float, str, dict]]:
         history = self.account.history
         entries: list[tuple[int, str, str, str, str, str, Decimal, Decimal]] = []  # time, lid, refid, type, subtype, asset, amount, fee
         for t in history.trades:
