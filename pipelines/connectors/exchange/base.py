@@ -109,8 +109,8 @@ class ExchangeReader:
 class GenericReader(ExchangeReader):
     """Any other ccxt exchange, through ccxt's unified methods with amounts kept as strings.
 
-    Tested only through Binance and Kraken's first-class readers; exchanges whose
-    `fetch_my_trades` needs a symbol get trades of the `markets` setting only.
+    Not tested against an exchange (the imitation serves Binance and Kraken, which have their own
+    readers); exchanges whose `fetch_my_trades` needs a symbol get trades of the `markets` setting only.
     """
 
     streams = ("trades", "deposits", "withdrawals", "ledger")
@@ -127,15 +127,26 @@ class GenericReader(ExchangeReader):
         return self.summed((code, code, Decimal(str(v)), str(v)) for code, v in total.items() if v is not None)
 
     def _read(self, stream: str, cursor: str | None, sink: RecordSink) -> str | None:
+        """Pages forward by time (`since` = newest seen + 1 ms) until a page brings nothing new.
+
+        Exchanges that answer newest-first with a cap leave gaps this cannot see, so the cursor is
+        the newest record received, never the cut-off.
+        """
         capability, method = self.methods[stream]
         if not self.client.has.get(capability):
-            return None
-        symbols = list(self.settings.get("markets") or [None]) if stream == "trades" else [None]
-        rows = [r for symbol in symbols for r in self.call(method, symbol, self.start_ms(cursor))
-                if r.get("id") is not None and int(r.get("timestamp") or 0) <= self.cutoff_ms]
-        self.add(sink, stream, [(str(r["id"]), from_ms(r["timestamp"]) if r.get("timestamp") else None, dumps(r))
-                                for r in rows])
-        return str(self.cutoff_ms)
+            return cursor
+        newest = int(cursor) if cursor else None
+        for symbol in list(self.settings.get("markets") or [None]) if stream == "trades" else [None]:
+            since = self.start_ms(cursor)
+            while True:
+                rows = [r for r in self.call(method, symbol, since)
+                        if r.get("id") is not None and r.get("timestamp") and since <= int(r["timestamp"]) <= self.cutoff_ms]
+                self.add(sink, stream, [(str(r["id"]), from_ms(r["timestamp"]), dumps(r)) for r in rows])
+                if not rows:
+                    break
+                since = max(int(r["timestamp"]) for r in rows) + 1
+                newest = max(newest or since - 1, since - 1)
+        return str(newest) if newest is not None else None
 
     def read_trades(self, cursor, sink):
         return self._read("trades", cursor, sink)
