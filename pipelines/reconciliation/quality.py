@@ -1,8 +1,8 @@
 """The great-expectations suite on core.transactions, run in an ephemeral GX context.
 
-GX takes seconds to import, so it is imported inside `validate_transactions` only. The suite runs
+GX takes seconds to import, so it is imported inside the validating functions only. The suite runs
 where the data is: a GX SQL data source on the DuckDB warehouse (through duckdb_engine), scoped to
-the integrations just built, so nothing is copied out of DuckDB. Measured on 1 M rows: 2.5-3.0 s and
+the integrations just built, so nothing is copied out of DuckDB. Measured on 1 M rows: 2.3-3.0 s and
 0.44 GB peak memory in SQL, against 11.7-15.1 s (1.8-2.9 s of it copying) and 1.8 GB through pandas;
 at 100 k rows 0.5-0.9 s against 2.6 s.
 """
