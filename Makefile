@@ -26,6 +26,9 @@ demo: setup
 test: setup
 	$(BIN)/pytest -q
 
+bench: setup  # ratios against limits measured in the same run; BENCH_ARGS=--quick for a smoke run
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
 dev: setup
 	$(BIN)/dagster dev -w workspace.yaml
 

@@ -1,0 +1,74 @@
+"""One big integration, in its own process: full sync, peak memory, 1 % incremental sync, Arrow limit.
+
+Run by `benchmarks.run` as `python -m benchmarks.big ROWS WAREHOUSE` so the peak resident memory
+(`ru_maxrss`) belongs to the sync alone: it is read right after the full sync, before anything else
+in this process allocates. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+from benchmarks.connector import SyntheticBinance, register, sync
+from benchmarks.history import BinanceHistory
+
+INTEGRATION = "bench-binance"
+SEED = 20260101
+
+
+def _source_free(timings: dict[str, float], connector: SyntheticBinance) -> dict[str, float]:
+    """Timings without the generator's share (it stands in for the network)."""
+    return {**timings, "extract": timings["extract"] - connector.source_s, "total": timings["total"] - connector.source_s}
+
+
+def arrow_limit(warehouse: str, scratch: str) -> tuple[float, int]:
+    """Seconds to insert the integration's final core.transactions and core.ledger_entries rows
+    from Arrow tables into an empty warehouse (the physical limit of the load), and the row count."""
+    from pipelines.warehouse import connect, transaction
+
+    with connect(warehouse) as con:
+        tables = {t: con.sql(f"SELECT * FROM {t} WHERE integration_id = ?", params=[INTEGRATION]).to_arrow_table()
+                  for t in ("core.transactions", "core.ledger_entries")}
+    best = float("inf")
+    for attempt in range(2):
+        path = f"{scratch}.limit{attempt}.duckdb"
+        with connect(path) as con:
+            started = time.perf_counter()
+            with transaction(con):
+                for name, table in tables.items():
+                    con.register("arrow_rows", table)
+                    con.execute(f"INSERT INTO {name} SELECT * FROM arrow_rows")
+                    con.unregister("arrow_rows")
+            best = min(best, time.perf_counter() - started)
+    return best, sum(t.num_rows for t in tables.values())
+
+
+def main(rows: int, warehouse: str) -> dict:
+    from pipelines.warehouse import connect
+
+    with connect(warehouse) as con:
+        register(con, [INTEGRATION])
+    history = BinanceHistory(seed=SEED)
+    full = SyntheticBinance(history, rows)
+    timings = _source_free(sync(warehouse, INTEGRATION, full, full=True), full)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    incremental = SyntheticBinance(history, rows // 100)
+    increment = _source_free(sync(warehouse, INTEGRATION, incremental, full=False), incremental)
+    with connect(warehouse) as con:
+        calculated = dict(con.execute("SELECT asset_id, amount FROM marts.calculated_balances WHERE integration_id = ?",
+                                      [INTEGRATION]).fetchall())
+        transactions = con.execute("SELECT count(*) FROM core.transactions WHERE integration_id = ?",
+                                   [INTEGRATION]).fetchone()[0]
+    limit_s, final_rows = arrow_limit(warehouse, warehouse)
+    return {
+        "rows": rows, "full": timings, "incremental": increment, "peak_rss_mb": peak_mb,
+        "serialize_s": full.serialize_s, "sink_s": full.sink_s, "limit_s": limit_s, "final_rows": final_rows,
+        "transactions": transactions, "balances_true": calculated == history.balances(),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(int(sys.argv[1]), sys.argv[2])))

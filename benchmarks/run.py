@@ -1,0 +1,330 @@
+"""Run every benchmark and print each ratio against its target (issue 7).
+
+    .venv/bin/python -m benchmarks.run [--quick] [--only 1,2,...]      (or `make bench`)
+
+Every ratio compares two measurements taken in the same run on the same machine (the pipeline
+against a physical limit or a hand-written baseline), so the ratios hold on a busy machine where
+absolute times do not. `--quick` divides every size by 10 for a smoke run. The table is printed and
+written to `benchmarks/results/latest.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "latest.md"
+PYTHON = sys.executable
+
+
+@dataclass(frozen=True)
+class Sizes:
+    records: int = 1_000_000  # raw exchange records of the big integration (1, 3, 5, 6)
+    balance_integrations: int = 10_000  # x 50 assets x 20 entries = 10^7 ledger entries (2)
+    small_integrations: int = 1_000  # Sync All (4)
+    small_records: int = 20  # records per small integration (4)
+    startup_runs: int = 7  # best of (7)
+
+    def quick(self) -> Sizes:
+        return Sizes(self.records // 10, self.balance_integrations // 10, self.small_integrations // 10,
+                     self.small_records, self.startup_runs)
+
+
+@dataclass(frozen=True)
+class Result:
+    number: int
+    name: str
+    measured: str
+    baseline: str
+    ratio: float
+    target: str
+    met: bool
+    note: str = ""
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds >= 0.1 else f"{seconds * 1000:.1f} ms"
+
+
+def _n(count: int) -> str:
+    return f"{count:,}"
+
+
+# -- 1, 3, 5, 6: one big integration -------------------------------------------------------------
+def big_integration(sizes: Sizes, work: Path) -> list[Result]:
+    """Full sync, memory, incremental sync (in a child process), then the GX suite on its rows."""
+    warehouse = work / "big.duckdb"
+    out = subprocess.run([PYTHON, "-m", "benchmarks.big", str(sizes.records), str(warehouse)], cwd=ROOT,
+                         capture_output=True, text=True, env=os.environ.copy())
+    if out.returncode:
+        raise RuntimeError(f"benchmarks.big failed:\n{out.stderr[-3000:]}")
+    big = json.loads(out.stdout.strip().splitlines()[-1])
+    full, inc = big["full"], big["incremental"]
+    load_s = full["extract"] + full["transactions"] + full["ledger_entries"]
+    rows = big["final_rows"]
+    ratio = big["limit_s"] / load_s
+    results = [
+        Result(1, f"normalize + load {_n(big['rows'])} raw records into core.transactions + core.ledger_entries",
+               f"{_s(load_s)} ({_n(int(rows / load_s))} rows/s)",
+               f"Arrow insert of the same {_n(rows)} rows: {_s(big['limit_s'])} ({_n(int(rows / big['limit_s']))} rows/s)",
+               ratio, ">= 0.40 of the limit's rows/s", ratio >= 0.40,
+               f"sink.add {_s(big['sink_s'])}, raw load {_s(full['extract'] - big['sink_s'])}, normalize "
+               f"{_s(full['transactions'])}, ledger {_s(full['ledger_entries'])}; the connector's json.dumps "
+               f"(not counted) {_s(big['serialize_s'])}; balances are the generator's: {big['balances_true']}"),
+    ]
+    share = inc["total"] / full["total"]
+    results.append(Result(
+        3, f"incremental sync with 1 % new records ({_n(big['rows'] // 100)}) after a full sync",
+        _s(inc["total"]), f"full sync of {_n(big['rows'])}: {_s(full['total'])}", share, "<= 0.05 of the full sync",
+        share <= 0.05, "per step (incremental / full): " + ", ".join(
+            f"{k} {_s(inc[k])}/{_s(full[k])}" for k in full if k != "total")))
+    results.append(Result(
+        6, f"peak resident memory of a full sync of {_n(big['rows'])} records", f"{big['peak_rss_mb']:.0f} MB",
+        "1024 MB", big["peak_rss_mb"] / 1024, "< 1.0 of 1 GB", big["peak_rss_mb"] < 1024,
+        "child process, ru_maxrss read right after the full sync"))
+    results.append(quality_suite(str(warehouse), big["transactions"]))
+    return results
+
+
+def quality_suite(warehouse: str, transactions: int) -> Result:
+    """5: the GX suite against the same checks as one SQL query, on the big integration's rows."""
+    import duckdb
+
+    from pipelines.reconciliation.quality import validate_transactions_sql
+    from pipelines.timeutil import utc_now
+
+    from benchmarks.big import INTEGRATION
+
+    validate_transactions_sql(warehouse, [INTEGRATION])  # warm: imports, engine, first query plans
+    gx_s = _best(lambda: validate_transactions_sql(warehouse, [INTEGRATION]), 2)
+    query = (ROOT / "benchmarks" / "quality_checks.sql").read_text()
+    from pipelines.labels import LABELS, SYSTEM_LABELS
+
+    params = {"integration_id": INTEGRATION, "labels": sorted([*LABELS, *SYSTEM_LABELS]), "now": utc_now()}
+
+    def one_query():
+        con = duckdb.connect(warehouse, read_only=True)
+        try:
+            return con.execute(query, params).fetchall()
+        finally:
+            con.close()
+
+    failing = one_query()[0]
+    sql_s = _best(one_query, 3)
+    ratio = gx_s / sql_s
+    return Result(5, f"GX suite on {_n(transactions)} transactions", _s(gx_s),
+                  f"the same checks as one SQL query: {_s(sql_s)}", ratio, "<= 2.0 x", ratio <= 2.0,
+                  f"failing rows per check in the SQL baseline: {sum(failing)} (the suite passes)")
+
+
+# -- 2: calculated balances over 10^7 ledger entries ------------------------------------------------
+def calculated_balances(sizes: Sizes, work: Path) -> list[Result]:
+    from pipelines.settings import sync_batch_size
+    from pipelines.sqlfiles import run_script
+    from pipelines.warehouse import connect, transaction
+
+    n = sizes.balance_integrations
+    entries = n * 50 * 20
+    with connect(work / "balances.duckdb") as con:
+        _script(con, "ledger_entries", {"integrations": n})
+        ids = [r[0] for r in con.execute("SELECT DISTINCT integration_id FROM core.ledger_entries ORDER BY 1").fetchall()]
+        bare = "CREATE OR REPLACE TEMP TABLE bare AS SELECT integration_id, asset_id, sum(amount) AS amount " \
+               "FROM core.ledger_entries GROUP BY integration_id, asset_id"
+        bare_s = _best(lambda: con.execute(bare), 3)
+
+        sample = ids[: max(20, n // 50)]
+
+        def per_integration():
+            with transaction(con):
+                for integration_id in sample:
+                    run_script(con, "build/calculated_balances", {"integration_id": integration_id})
+
+        per_s = _best(per_integration, 2) * n / len(sample)
+        batch = sync_batch_size()
+        batches = [ids[i:i + batch] for i in range(0, len(ids), batch)]
+        batch_sample = batches[: max(2, len(batches) // 20)]
+
+        def batched():
+            with transaction(con):
+                for chunk in batch_sample:
+                    _script(con, "calculated_balances_batch", {"integration_ids": chunk})
+
+        batched_s = _best(batched, 2) * len(batches) / len(batch_sample)
+        all_s = _best(lambda: _script(con, "calculated_balances_batch", {"integration_ids": ids}), 2)
+        check = con.execute("SELECT count(*) FROM marts.calculated_balances c JOIN bare b USING (integration_id, asset_id) "
+                            "WHERE c.amount = b.amount").fetchone()[0]
+    extrapolated = f"(timed {len(sample)} integrations, scaled to {_n(n)})"
+    return [
+        Result(2, f"calculated balances over {_n(entries)} ledger entries, all integrations in one statement",
+               _s(all_s), f"bare SUM ... GROUP BY: {_s(bare_s)}", all_s / bare_s, "<= 1.3 x", all_s / bare_s <= 1.3,
+               f"{_n(check)} balances equal the bare query's"),
+        Result(2, f"... in batches of {batch} integrations (one Dagster backfill run each)", _s(batched_s),
+               f"bare SUM ... GROUP BY: {_s(bare_s)}", batched_s / bare_s, "<= 1.3 x", batched_s / bare_s <= 1.3,
+               f"(timed {len(batch_sample)} batches, scaled to {len(batches)})"),
+        Result(2, "... one integration at a time (sql/build/calculated_balances.sql)", _s(per_s),
+               f"bare SUM ... GROUP BY: {_s(bare_s)}", per_s / bare_s, "<= 1.3 x", per_s / bare_s <= 1.3, extrapolated),
+    ]
+
+
+# -- 3b: requests of a sync without new activity ----------------------------------------------------
+def idle_requests(work: Path) -> Result:
+    """Real connectors (ccxt over HTTP) against the exchange imitation: a second sync with nothing new."""
+    from pipelines.imitations.exchange import ExchangeImitation
+    from pipelines.registry.accounts import add_account
+    from pipelines.registry.integrations import add_integration
+    from pipelines.sync.build import STEPS, build_step
+    from pipelines.sync.extract import extract
+    from pipelines.warehouse import connect, transaction
+
+    from benchmarks.connector import QuietLog
+
+    warehouse = str(work / "idle.duckdb")
+    fast = {"retry_backoff_s": 0.02, "timeout_ms": 3000, "rate_limit_ms": 0.01, "start_date": "2025-01-01"}
+    per_stream: dict[str, float] = {}
+    with ExchangeImitation(seed=11, kraken_counter_max=10_000) as imitation:
+        with connect(warehouse) as con:
+            add_account(con, "idle", "UTC", "EUR")
+            ids = {p: add_integration(con, "idle", p, "exchange", p, settings={"api_origin": imitation.url, **fast},
+                                      credentials={"apiKey": getattr(imitation, p).api_key,
+                                                   "secret": getattr(imitation, p).secret})
+                   for p in ("binance", "kraken")}
+        for provider, integration_id in ids.items():
+            for full in (True, False):
+                if not full:
+                    imitation.reset_counts()
+                extract(integration_id, full=full, log=QuietLog(), warehouse=warehouse)
+                with connect(warehouse) as con, transaction(con):
+                    for step in STEPS:
+                        build_step(con, step, integration_id, "exchange")
+        with connect(warehouse) as con:
+            markets = len(json.loads(con.execute("SELECT cursor FROM app.sync_state WHERE integration_id = ? "
+                                                 "AND stream = 'trades'", [ids["binance"]]).fetchone()[0]))
+        per_stream["binance deposits"] = imitation.count("binance", "/capital/deposit/hisrec")
+        per_stream["binance withdrawals"] = imitation.count("binance", "/capital/withdraw/history")
+        per_stream[f"binance trades per market ({markets})"] = imitation.count("binance", "/myTrades") / markets
+        for stream, path in (("ledger", "/Ledgers"), ("trades", "/TradesHistory"), ("deposits", "/DepositStatus"),
+                             ("withdrawals", "/WithdrawStatus")):
+            per_stream[f"kraken {stream}"] = imitation.count("kraken", path)
+    worst = max(per_stream.values())
+    return Result(3, "sync without new activity: requests per stream (Binance, Kraken through ccxt)",
+                  f"at most {worst:g}", "1 per stream (per active market on Binance)", worst, "<= 1", worst <= 1,
+                  ", ".join(f"{k} {v:g}" for k, v in per_stream.items()))
+
+
+# -- 4: Sync All in batched Dagster runs ----------------------------------------------------------------
+def sync_all_overhead(sizes: Sizes, work: Path) -> list[Result]:
+    from benchmarks.orchestration import measure
+
+    m = measure(sizes.small_integrations, sizes.small_records, work)
+    per = (m["dagster_s"] - m["direct_s"]) / m["integrations"]
+    single = (m["single_dagster_s"] - m["single_direct_s"]) / m["single_integrations"]
+    return [
+        Result(4, f"Sync All over {_n(m['integrations'])} small integrations, Dagster runs of {m['batch']}",
+               f"{per * 1000:.1f} ms per integration", f"same work called directly: {_s(m['direct_s'])} "
+               f"(Dagster: {_s(m['dagster_s'])}, {m['runs']} runs)", per / 0.025, "<= 25 ms (ratio to 25 ms <= 1)",
+               per <= 0.025, "includes every asset and check of sync_all (GX imported before both)"),
+        Result(4, f"... for comparison: one run per integration ({m['single_integrations']} runs)",
+               f"{single * 1000:.1f} ms per integration", f"direct: {_s(m['single_direct_s'])}", single / 0.025,
+               "(not a target)", True, ""),
+    ]
+
+
+# -- 7: start-up ----------------------------------------------------------------------------------------
+def startup(sizes: Sizes) -> Result:
+    cli = str(Path(PYTHON).with_name("pipelines"))
+
+    def run(args):
+        return lambda: subprocess.run(args, cwd=ROOT, capture_output=True, check=True)
+
+    help_s = _best(run([cli, "--help"]), sizes.startup_runs)
+    bare_s = _best(run([PYTHON, "-c", "pass"]), sizes.startup_runs)
+    return Result(7, "`pipelines --help` start-up", _s(help_s), f"bare interpreter: {_s(bare_s)}; budget 0.5 s",
+                  help_s / 0.5, "< 1.0 of 0.5 s", help_s < 0.5, f"best of {sizes.startup_runs}")
+
+
+# -- running ----------------------------------------------------------------------------------------------
+def _script(con, name: str, params: dict) -> None:
+    """Run each statement of `benchmarks/<name>.sql` (SQL only the benchmarks use)."""
+    text = (ROOT / "benchmarks" / f"{name}.sql").read_text()
+    for statement in text.split(";\n"):
+        body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--")).strip()
+        if body:
+            con.execute(body, params)
+
+
+def _best(fn: Callable[[], object], runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def table(results: list[Result], quick: bool, seconds: float) -> str:
+    load = os.getloadavg()
+    lines = [
+        f"Benchmarks ({'quick, sizes / 10' if quick else 'full sizes'}), {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
+        f"load average {load[0]:.1f} at the end, {seconds:.0f} s in all.",
+        "",
+        "| # | benchmark | measured | baseline in the same run | ratio | target | met |",
+        "|---|---|---|---|---:|---|---|",
+    ]
+    lines += [f"| {r.number} | {r.name} | {r.measured} | {r.baseline} | {r.ratio:.2f} | {r.target} | "
+              f"{'yes' if r.met else '**no**'} |" for r in results]
+    notes = [f"- {r.number}. {r.name}: {r.note}" for r in results if r.note]
+    return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="benchmarks.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="every size / 10 (a smoke run)")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="comma-separated benchmark numbers")
+    args = parser.parse_args(argv)
+    sizes = Sizes().quick() if args.quick else Sizes()
+    only = {int(x) for x in args.only.split(",")}
+
+    work = Path(tempfile.mkdtemp(prefix="pipelines-bench-"))
+    from pipelines.crypto import generate_key
+
+    os.environ.update(PIPELINES_WAREHOUSE=str(work / "warehouse.duckdb"), PIPELINES_ANALYTICS=str(work / "analytics.duckdb"),
+                      PIPELINES_INBOX=str(work / "inbox"), PIPELINES_SECRET_KEY=generate_key())
+    os.environ.pop("DAGSTER_HOME", None)
+    started = time.perf_counter()
+    results: list[Result] = []
+    try:
+        if only & {1, 3, 5, 6}:
+            results += [r for r in big_integration(sizes, work) if r.number in only]
+        if 3 in only:
+            results.append(idle_requests(work))
+        if 2 in only:
+            results += calculated_balances(sizes, work)
+        if 4 in only:
+            results += sync_all_overhead(sizes, work)
+        if 7 in only:
+            results.append(startup(sizes))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    results.sort(key=lambda r: r.number)
+    text = table(results, args.quick, time.perf_counter() - started)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
