@@ -50,8 +50,9 @@ WITH integ AS (
                     ELSE 0 END::DECIMAL(38,18) AS tolerance,
                n.negative_since, n.negative_balance,
                sp.asset_id IS NOT NULL AS ignored,
-               (SELECT any_value(p.note) FROM app.sub_balance_patterns p
-                WHERE regexp_full_match(upper(j.asset), p.pattern)) AS sub_balance_note
+               CASE WHEN integ.kind = 'exchange' THEN (  -- exchange naming conventions only
+                   SELECT any_value(p.note) FROM app.sub_balance_patterns p
+                   WHERE regexp_full_match(upper(j.asset), p.pattern)) END AS sub_balance_note
         FROM j CROSS JOIN integ
         LEFT JOIN negative n USING (asset_id)
         LEFT JOIN (SELECT DISTINCT asset_id FROM spam_assets()) sp USING (asset_id)
