@@ -103,7 +103,7 @@ def chain_divergence(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     closed during the RPC reads; nothing to do for other kinds or when every asset matches."""
     from pipelines.reconciliation.divergence import locate
 
-    found = {i: locate(warehouse.resolved_path(), i) for i in context.partition_keys}
+    found = {i: locate(warehouse.resolved_path(), i, context.log) for i in context.partition_keys}
     return dg.MaterializeResult(metadata={"divergence_points": sum(found.values()),
                                           "integrations_with_divergence": sorted(i for i, n in found.items() if n)})
 

@@ -65,12 +65,14 @@ def around(steps: list[Step], block: int) -> tuple[Step | None, Step | None]:
     return (steps[i - 1] if i else None), (steps[i] if i < len(steps) else None)
 
 
-def locate(warehouse: str, integration_id: str) -> int:
+def locate(warehouse: str, integration_id: str, log=None) -> int:
     """Find and store the divergence point of every mismatched asset of a wallet integration;
-    returns how many were found (0 for other kinds)."""
+    returns how many were found (0 for other kinds). A node without the historical state (not an
+    archive node) cannot answer: that asset is skipped with a warning, the sync itself stands."""
     from pipelines.connectors import connector_name
     from pipelines.connectors.wallet import tokens as token_calls
     from pipelines.connectors.wallet.connector import WalletSettings, node_for
+    from pipelines.connectors.wallet.rpc import RpcError
     from pipelines.registry.integrations import get_integration
     from pipelines.warehouse import connect, transaction
 
@@ -101,11 +103,16 @@ def locate(warehouse: str, integration_id: str) -> int:
             return None if units is None else Decimal(units).scaleb(-decimals)
 
         asset_steps = steps.get(asset_id, [])
-        block = first_divergence(cfg.start_block, synced_block, balance_at, lambda b: calculated_at(asset_steps, b))
+        try:
+            block = first_divergence(cfg.start_block, synced_block, balance_at, lambda b: calculated_at(asset_steps, b))
+            header = block is not None and node.call("eth_getBlockByNumber", hex(block), False)
+        except RpcError as exc:
+            if log is not None:
+                log.warning(f"{integration_id} {asset_id}: no divergence point, the node lacks historical state ({exc})")
+            continue
         if block is None:
             continue
         before, after = around(asset_steps, block)
-        header = node.call("eth_getBlockByNumber", hex(block), False)
         at = datetime.fromtimestamp(int(header["timestamp"], 16), UTC).replace(tzinfo=None)
         rows.append([
             integration_id, asset_id, METHOD, at, block, balance_at(block), calculated_at(asset_steps, block),

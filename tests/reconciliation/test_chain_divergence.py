@@ -96,3 +96,38 @@ def test_spam_token_mismatch_is_ignored_and_the_rest_matches(wallets, chain):
     assert not is_mismatch(spam_row)
     assert rows["ethereum:native"]["status"] == "match"
     assert locate(str(wallets.warehouse), integration) == 0  # ignored assets are not searched
+
+
+def test_a_node_that_cannot_read_old_balances_skips_the_search(wallets, chain, node_url):
+    import json
+
+    from pipelines.reconciliation.divergence import locate
+    from tests.wallet.proxy import LimitedProvider
+
+    me = chain.new_address()
+    start = chain.block + 1
+    chain.send(chain.faucet, me, ETHER)
+    integration = wallets.add("Pruned", [me], start_block=start)
+    wallets.sync(integration)
+    chain.send(chain.faucet, me, ETHER)  # in a skipped range
+    after_gap = chain.block
+    chain.mine(1)
+    wallets.query("UPDATE app.sync_state SET cursor = ? WHERE integration_id = ? AND stream = 'blocks'",
+                  [str(after_gap), integration])
+    wallets.sync(integration)
+    assert wallets.reconciliation(integration)["ethereum:native"][2] == "mismatch"
+
+    warnings = []
+
+    class Log:
+        def warning(self, msg):
+            warnings.append(msg)
+
+    # A provider that cannot answer balance reads (no historical state): the search gives up per asset.
+    with LimitedProvider(node_url, unsupported=("eth_getBalance",)) as provider:
+        settings = {"rpc_url": provider.url, "confirmations": 0, "addresses": [me], "start_block": start}
+        wallets.query("UPDATE app.integrations SET settings = ? WHERE integration_id = ?",
+                      [json.dumps(settings), integration])
+        assert locate(str(wallets.warehouse), integration, Log()) == 0
+        assert provider.refused["eth_getBalance"] >= 1
+    assert warnings and "historical state" in warnings[0]
