@@ -72,8 +72,8 @@ WITH integ AS (
             CASE WHEN ignored THEN {'code': 'spam_token', 'tip':
                 asset || ' (' || asset_id || ') is probably a spam token: it is left out of mismatches and the portfolio.'} END,
             CASE WHEN status <> 'match' AND sub_balance_note IS NOT NULL THEN {'code': 'sub_balance', 'tip':
-                asset || ' is a staking or earn sub-balance (' || sub_balance_note || '): add the staking moves '
-                || '(stake, unstake, rewards) the exchange history does not show.'} END,
+                asset || ' is a staking or earn sub-balance: add the staking moves (stake, unstake, rewards) '
+                || 'the exchange history does not show. ' || sub_balance_note || '.'} END,
             CASE WHEN status = 'only_synced' THEN {'code': 'no_transactions', 'tip':
                 'The source holds ' || amount_text(synced) || ' ' || asset
                 || ' but there are no transactions for it: import its history.'} END,
