@@ -64,7 +64,7 @@ kraken_rows AS (
 kraken_groups AS (
     SELECT refid, min(occurred_at) AS occurred_at,
            bool_or(type IN ('trade', 'spend', 'receive', 'dustsweeping', 'sale', 'conversion')) AS is_trade,
-           arg_min(type, lid) AS type, string_agg(DISTINCT nullif(subtype, ''), ',' ORDER BY nullif(subtype, '')) AS subtypes,
+           arg_min(type, lid) AS type, string_agg(DISTINCT type, ',' ORDER BY type) AS types, string_agg(DISTINCT nullif(subtype, ''), ',' ORDER BY nullif(subtype, '')) AS subtypes,
            min(code) FILTER (WHERE net < 0) AS out_id, -sum(net) FILTER (WHERE net < 0) AS out_amount,
            min(code) FILTER (WHERE net > 0) AS in_id, sum(net) FILTER (WHERE net > 0) AS in_amount,
            min(code) FILTER (WHERE fee_row) AS fee_id, sum(fee) FILTER (WHERE fee_row) AS fee_amount
@@ -90,7 +90,7 @@ kraken AS (
            END AS label,
            g.out_id, g.out_amount, g.in_id, g.in_amount, g.fee_id, g.fee_amount,
            coalesce(nullif(t.txid, ''), g.refid) AS external_id,
-           'kraken ledger ' || g.type || coalesce(' (' || g.subtypes || ')', '') AS comment
+           'kraken ledger ' || g.types || coalesce(' (' || g.subtypes || ')', '') AS comment
     FROM kraken_groups g LEFT JOIN kraken_transfers t ON t.refid = g.refid
 ),
 generic AS (

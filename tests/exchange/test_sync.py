@@ -56,11 +56,19 @@ def test_kraken_ledger_only_entries_are_labelled_without_double_counting(warehou
         staking_in = con.execute(
             "SELECT sum(incoming_amount) FROM core.transactions WHERE integration_id = ? AND label = 'Staking'",
             [integration]).fetchone()[0]
+        conversions = con.execute(
+            "SELECT outgoing_asset, outgoing_amount, incoming_asset, incoming_amount, fee_asset, fee_amount "
+            "FROM core.transactions WHERE integration_id = ? AND comment = 'kraken ledger receive,spend' ORDER BY occurred_at",
+            [integration]).fetchall()
     rewards = [e for e in history.earn if e.kind == "reward"]
     stakes = [e for e in history.earn if e.kind == "stake"]
-    assert labels == {"Trade": len(history.trades), "Deposit": len(history.deposits()),
+    assert history.conversions and rewards and stakes
+    assert labels == {"Trade": len(history.trades) + len(history.conversions), "Deposit": len(history.deposits()),
                       "Withdrawal": len(history.withdrawals()), "Staking": len(rewards), "Transfer": len(stakes)}
     assert staking_in == sum(e.amount for e in rewards)
+    # "Buy Crypto" conversions exist only in the ledger: one Trade from the spend and receive rows.
+    assert conversions == [(c.spent_asset, c.spent, c.received_asset, c.received, c.spent_asset, c.fee)
+                           for c in history.conversions]
 
 
 def records(imitation, provider: str) -> int:
@@ -77,7 +85,7 @@ def test_incremental_sync_fetches_only_the_new_records(warehouse, imitation, exc
     integration = exchange(provider)
     sync(warehouse, integration, full=True)
     before = records(imitation, provider)
-    account.add_activity(trades=6, deposits=2, withdrawals=2, earn=3)
+    account.add_activity(trades=6, deposits=2, withdrawals=2, earn=3, conversions=1 if provider == "kraken" else 0)
     new_records = records(imitation, provider) - before
     assert new_records > 5
     imitation.reset_counts()

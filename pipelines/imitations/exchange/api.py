@@ -49,11 +49,11 @@ class Account:
         return self.simulator.history
 
     def add_activity(self, trades: int = 5, deposits: int = 1, withdrawals: int = 1, earn: int = 1,
-                     span_ms: int = 20 * 60_000) -> None:
+                     span_ms: int = 20 * 60_000, conversions: int = 0) -> None:
         """New events in the `span_ms` before now (ending 5 s ago, so the next sync's cut-off covers them)."""
         now_ms = int(time.time() * 1000)
         self.simulator.clock = max(self.simulator.clock, now_ms - span_ms - 5_000)
-        self.simulator.run(trades, deposits, withdrawals, earn, span_ms)
+        self.simulator.run(trades, deposits, withdrawals, earn, span_ms, conversions)
 
     def true_balances(self) -> dict[str, Decimal]:
         return self.history.balances()

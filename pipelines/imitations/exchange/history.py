@@ -77,11 +77,27 @@ class Earn:
     amount: Decimal
 
 
+@dataclass(frozen=True)
+class Conversion:
+    """An instant conversion outside the order book (Kraken "Buy Crypto": ledger spend + receive).
+
+    `fee` is charged in the spent asset on top of `spent`."""
+
+    id: str
+    time_ms: int
+    spent_asset: str
+    spent: Decimal
+    received_asset: str
+    received: Decimal
+    fee: Decimal
+
+
 @dataclass
 class History:
     trades: list[Trade] = field(default_factory=list)
     transfers: list[Transfer] = field(default_factory=list)
     earn: list[Earn] = field(default_factory=list)
+    conversions: list[Conversion] = field(default_factory=list)
 
     def deposits(self) -> list[Transfer]:
         return [t for t in self.transfers if t.kind == "deposit"]
@@ -101,6 +117,9 @@ class History:
         for e in self.earn:
             if e.kind == "reward":
                 total[e.asset] += e.amount
+        for c in self.conversions:
+            total[c.spent_asset] -= c.spent + c.fee
+            total[c.received_asset] += c.received
         return {a: v for a, v in total.items() if v != 0}
 
     def staked(self) -> dict[str, Decimal]:
@@ -162,10 +181,12 @@ class Simulator:
         )
         self.spot[asset] += amount
 
-    def run(self, trades: int, deposits: int, withdrawals: int, earn: int, span_ms: int) -> History:
+    def run(self, trades: int, deposits: int, withdrawals: int, earn: int, span_ms: int, conversions: int = 0) -> History:
         """Book about the given numbers of events, spread over `span_ms` after the current clock."""
-        book = {"trade": self._trade, "deposit": self._random_deposit, "withdrawal": self._withdrawal, "earn": self._earn}
-        kinds = ["trade"] * trades + ["deposit"] * deposits + ["withdrawal"] * withdrawals + ["earn"] * earn
+        book = {"trade": self._trade, "deposit": self._random_deposit, "withdrawal": self._withdrawal,
+                "earn": self._earn, "conversion": self._conversion}
+        kinds = (["trade"] * trades + ["deposit"] * deposits + ["withdrawal"] * withdrawals + ["earn"] * earn
+                 + ["conversion"] * conversions)
         self.rng.shuffle(kinds)
         step = span_ms // max(1, len(kinds))  # every event lands within span_ms
         for kind in kinds:
@@ -241,3 +262,19 @@ class Simulator:
             kind = "reward"
         self.staked[asset] += amount
         self.history.earn.append(Earn(f"E{self._id()}", kind, self.clock, asset, amount))
+
+    def _conversion(self) -> None:
+        held = [a for a in self.profile.opening if self.spot[a] > 0]
+        if len(held) < 2:
+            return
+        spent_asset, received_asset = self.rng.sample(held, 2)
+        spent = self._amount(self.spot[spent_asset], 0.02, 0.1)
+        fee = (spent * Decimal("0.015")).quantize(Q8)
+        prices = self.profile.usd_prices
+        received = (spent * prices[spent_asset] / prices[received_asset]).quantize(Q8, rounding="ROUND_DOWN")
+        if spent <= 0 or received <= 0:
+            return
+        self.spot[spent_asset] -= spent + fee
+        self.spot[received_asset] += received
+        self.history.conversions.append(
+            Conversion(f"C{self._id()}", self.clock, spent_asset, spent, received_asset, received, fee))

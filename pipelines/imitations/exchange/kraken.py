@@ -211,7 +211,8 @@ class KrakenApi(ExchangeApi):
     def _version(self) -> tuple:
         """Changes whenever the rows would: histories only grow, and delisting hides trades."""
         h = self.account.history
-        return len(h.trades), len(h.transfers), len(h.earn), frozenset(self.account.faults.delisted["kraken"])
+        return (len(h.trades), len(h.transfers), len(h.earn), len(h.conversions),
+                frozenset(self.account.faults.delisted["kraken"]))
 
     def _cached(self, name: str, build) -> list[tuple[float, str, dict]]:
         key = (name, self._version())
@@ -271,6 +272,12 @@ class KrakenApi(ExchangeApi):
                                 out_sub, ASSET_IDS[e.asset][0], -e.amount, Decimal(0)))
                 entries.append((e.time_ms, _kid("L", e.id + ":in"), refid, "transfer" if kind == "staking" else "earn",
                                 in_sub, sub, e.amount, Decimal(0)))
+        for c in history.conversions:  # "Buy Crypto": a spend and a receive under one refid, no trade
+            refid = _kid("C", c.id)
+            entries.append((c.time_ms, _kid("L", c.id + ":spend"), refid, "spend", "", ASSET_IDS[c.spent_asset][0],
+                            -c.spent, c.fee))
+            entries.append((c.time_ms, _kid("L", c.id + ":receive"), refid, "receive", "",
+                            ASSET_IDS[c.received_asset][0], c.received, Decimal(0)))
         running: dict[str, Decimal] = {}
         out = []
         for time_ms, lid, refid, kind, subtype, asset, amount, fee in sorted(entries, key=lambda e: e[0]):

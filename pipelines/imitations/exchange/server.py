@@ -23,7 +23,7 @@ from pipelines.imitations.exchange.history import DAY_MS, Simulator
 
 #: Default size of the seeded histories: enough for Binance's 1000-row and Kraken's 50-row pages.
 BINANCE_EVENTS = {"trades": 2400, "deposits": 12, "withdrawals": 10, "earn": 3}
-KRAKEN_EVENTS = {"trades": 160, "deposits": 10, "withdrawals": 8, "earn": 30}
+KRAKEN_EVENTS = {"trades": 160, "deposits": 10, "withdrawals": 8, "earn": 30, "conversions": 6}
 #: Histories start this many days before today (UTC midnight) and end three weeks before it, so
 #: new activity still lies in the past and an incremental sync needs one 90-day window.
 HISTORY_DAYS = 400
@@ -61,7 +61,8 @@ class ExchangeImitation:
 
     def _account(self, exchange: str, profile, seed: int, start: int, span: int, events: dict) -> Account:
         simulator = Simulator(profile, seed, start)
-        simulator.run(events["trades"], events["deposits"], events["withdrawals"], events["earn"], span)
+        simulator.run(events["trades"], events["deposits"], events["withdrawals"], events["earn"], span,
+                      events.get("conversions", 0))
         creds = credentials_for(exchange, seed)
         return Account(simulator, creds["apiKey"], creds["secret"], self.faults)
 
