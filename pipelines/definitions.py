@@ -22,4 +22,7 @@ defs = dg.Definitions.merge(dg.Definitions(
     jobs=[sync_all, refresh_marts],
     sensors=[integrations_sensor, marts_after_sync],
     resources={"warehouse": WarehouseResource()},
+    # A sync's steps form a chain (extract -> layers -> snapshot): one process per run, not one per
+    # step; parallelism comes from runs (deploy/dagster.yaml), and pools still apply per step.
+    executor=dg.in_process_executor,
 ), orchestration_defs(ASSETS))
