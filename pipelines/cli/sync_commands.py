@@ -15,6 +15,11 @@ def register(subparsers) -> None:
     p = _cmd(subparsers, "sync-all", _sync_all, "Sync All: every active integration (of one account)")
     p.add_argument("--account")
     p.add_argument("--full", action="store_true", help="full re-sync")
+    p.add_argument(
+        "--submit", nargs="?", const="", metavar="URL",
+        help="submit to a running Dagster webserver (default $DAGSTER_WEBSERVER_URL or http://127.0.0.1:3000) so the "
+        "runs show in its UI; without --submit this happens when $DAGSTER_WEBSERVER_URL answers, else runs in-process",
+    )
     p = _cmd(subparsers, "balances", _balances, "synced vs calculated balances with their tips")
     p.add_argument("--account")
     p.add_argument("--integration")
@@ -64,6 +69,12 @@ def _sync_all(args) -> int:
         if args.account:
             get_account(con, args.account)
         ids = [i.integration_id for i in list_integrations(con, args.account)]
+    from pipelines.orchestration.submit import submit_if_running
+
+    submitted = submit_if_running(ids, full=args.full, url=args.submit)
+    if submitted is not None:
+        print(submitted.summary())
+        return 0
     return run_and_report(ids, args.full)
 
 

@@ -4,6 +4,8 @@ Every trigger we own (schedule, sync requests, inbox, `pipelines sync-all --subm
 first, so a trigger for an integration whose sync is already queued or running starts nothing new.
 A run covers one partition (`dagster/partition` tag) or, when a backfill batches partitions, a range
 (`dagster/asset_partition_range_start` .. `_end`) of the integrations partitions in their order.
+An unfinished backfill counts for all the partitions it targets: it creates its runs only at the
+backfill daemon's next iteration, and until then no run record shows them.
 """
 
 from __future__ import annotations
@@ -45,6 +47,18 @@ def active_partitions(instance) -> set[str]:
     ]
     records = instance.get_run_records(dg.RunsFilter(statuses=active))
     tags = [r.dagster_run.tags for r in records]
-    if not tags:
-        return set()
-    return partitions_of(tags, instance.get_dynamic_partitions(INTEGRATIONS))
+    covered = partitions_of(tags, instance.get_dynamic_partitions(INTEGRATIONS)) if tags else set()
+    return covered | backfill_partitions(instance)
+
+
+def backfill_partitions(instance) -> set[str]:
+    """Partitions targeted by backfills still in progress (job or asset backfills)."""
+    from dagster._core.execution.backfill import BulkActionStatus, BulkActionsFilter
+
+    covered: set[str] = set()
+    for backfill in instance.get_backfills(filters=BulkActionsFilter(statuses=[BulkActionStatus.REQUESTED])):
+        covered.update(backfill.partition_names or [])
+        if backfill.asset_backfill_data is not None:
+            for subset in backfill.asset_backfill_data.target_subset.partitions_subsets_by_asset_key.values():
+                covered.update(subset.get_partition_keys())
+    return covered

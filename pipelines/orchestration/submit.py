@@ -31,6 +31,8 @@ _PARTITION_KEYS = """query($key: AssetKeyInput!) { assetNodeOrError(assetKey: $k
   ... on AssetNode { partitionKeys } } }"""
 _ACTIVE_RUNS = """query($filter: RunsFilter) { runsOrError(filter: $filter) { __typename
   ... on Runs { results { runId tags { key value } } } ... on PythonError { message } } }"""
+_BACKFILLS = """query { partitionBackfillsOrError(status: REQUESTED) { __typename
+  ... on PartitionBackfills { results { id partitionNames } } ... on PythonError { message } } }"""
 _ADD_PARTITION = """mutation($repo: RepositorySelector!, $name: String!, $key: String!) {
   addDynamicPartition(repositorySelector: $repo, partitionsDefName: $name, partitionKey: $key) {
   __typename ... on PythonError { message } ... on UnauthorizedError { message } } }"""
@@ -42,9 +44,19 @@ _LAUNCH_BACKFILL = """mutation($params: LaunchBackfillParams!) { launchPartition
 
 @dataclass(frozen=True)
 class Submitted:
+    url: str
     backfill_id: str | None  # None when nothing was left to launch
     launched: list[str]
     already_running: list[str]
+
+    def summary(self) -> str:
+        busy = f", {len(self.already_running)} already queued or running" if self.already_running else ""
+        if self.backfill_id is None:
+            return f"nothing submitted to {self.url}: all {len(self.already_running)} integrations already queued or running"
+        return (
+            f"Sync All submitted to {self.url}: {len(self.launched)} integrations in backfill {self.backfill_id}{busy} "
+            f"(watch it at {self.url}/runs/b/{self.backfill_id})"
+        )
 
 
 def webserver_url() -> str:
@@ -94,8 +106,13 @@ class Webserver:
         return node.get("partitionKeys") or []
 
     def active_partitions(self, all_keys: list[str]) -> set[str]:
+        """Partitions of queued or running runs and of unfinished backfills (see runs.py)."""
         runs = self.query(_ACTIVE_RUNS, {"filter": {"statuses": ACTIVE_STATUSES}})["runsOrError"]
-        return partitions_of(({t["key"]: t["value"] for t in run["tags"]} for run in runs.get("results", [])), all_keys)
+        covered = partitions_of(({t["key"]: t["value"] for t in run["tags"]} for run in runs.get("results", [])), all_keys)
+        backfills = self.query(_BACKFILLS)["partitionBackfillsOrError"]
+        for backfill in backfills.get("results", []):
+            covered.update(backfill["partitionNames"] or [])
+        return covered
 
 
 def _ok(result: dict, what: str) -> dict:
@@ -116,7 +133,7 @@ def submit_sync_all(url: str, integration_ids: list[str], *, full: bool = False,
     busy = server.active_partitions(keys)
     todo = [i for i in integration_ids if i not in busy]
     if not todo:
-        return Submitted(None, [], [i for i in integration_ids if i in busy])
+        return Submitted(url, None, [], [i for i in integration_ids if i in busy])
     partitions_def = partitioned[0]["partitionDefinition"]["name"]
     for integration_id in sorted(set(todo) - set(keys)):
         added = server.query(_ADD_PARTITION, {"repo": repo, "name": partitions_def, "key": integration_id})
@@ -132,4 +149,18 @@ def submit_sync_all(url: str, integration_ids: list[str], *, full: bool = False,
         "title": f"Sync All ({len(todo)} integrations{', full re-sync' if full else ''})",
     }
     launched = _ok(server.query(_LAUNCH_BACKFILL, {"params": params})["launchPartitionBackfill"], "launching Sync All")
-    return Submitted(launched["backfillId"], todo, [i for i in integration_ids if i in busy])
+    return Submitted(url, launched["backfillId"], todo, [i for i in integration_ids if i in busy])
+
+
+def submit_if_running(integration_ids: list[str], *, full: bool, url: str | None) -> Submitted | None:
+    """The CLI's choice: `url` given ("" = the default address) submits there or fails; no `url`
+    submits when `DAGSTER_WEBSERVER_URL` is set and answers, and otherwise returns None (the caller
+    then syncs in-process). Only an explicit address is probed, so a test or a laptop never submits
+    to whatever happens to listen on port 3000."""
+    if not integration_ids:
+        return None
+    if url is None:
+        url = os.environ.get("DAGSTER_WEBSERVER_URL")
+        if not url or not Webserver(url).is_up():
+            return None
+    return submit_sync_all(url or webserver_url(), integration_ids, full=full)

@@ -86,7 +86,7 @@ def services(dagster_home, tmp_path):
                 process.kill()
 
 
-def test_sync_all_through_the_webserver_on_postgres(warehouse, dagster_home, services):
+def test_sync_all_through_the_webserver_on_postgres(warehouse, dagster_home, services, cli):
     url, logs = services
     with connect(warehouse) as con:
         add_account(con, "pat", "UTC", "USD")
@@ -98,6 +98,9 @@ def test_sync_all_through_the_webserver_on_postgres(warehouse, dagster_home, ser
     wait_for("the webserver and its code location", lambda: server.is_up() and _loaded(server), 90, logs)
     submitted = submit_sync_all(url, ids)
     assert submitted.backfill_id and submitted.launched == ids and submitted.already_running == []
+    # Pressed again before any run exists: the unfinished backfill counts, nothing new starts.
+    again = cli("sync-all", "--account", "pat", "--submit", url)
+    assert again.code == 0 and "nothing submitted" in again.out and f"all {INTEGRATIONS} integrations" in again.out
 
     with dg.DagsterInstance.get() as instance:  # the same PostgreSQL the services use
         def finished():
@@ -109,6 +112,7 @@ def test_sync_all_through_the_webserver_on_postgres(warehouse, dagster_home, ser
         backfill, runs = wait_for("the backfill's runs", finished, TIMEOUT, logs)
         assert backfill.status == BulkActionStatus.COMPLETED_SUCCESS, backfill.status
         assert len(runs) == math.ceil(INTEGRATIONS / BATCH)
+        assert len(instance.get_backfills()) == 1
         assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs), [(r.run_id, r.status) for r in runs]
 
         writes = []
