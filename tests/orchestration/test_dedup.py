@@ -23,3 +23,25 @@ def test_only_queued_and_running_runs_count(instance):
     for status in (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED):
         add_run(instance, status, {"dagster/partition": "unlimited-wallet"})
     assert active_partitions(instance) == {"pro-exchange", "pro-wallet", "basic-exchange", "free-exchange"}
+
+
+def test_an_unfinished_backfill_counts_before_its_runs_exist(instance):
+    """The backfill daemon creates runs at its next iteration; until then the backfill itself says
+    which integrations are about to sync."""
+    import time
+
+    from dagster._core.execution.backfill import BulkActionStatus, PartitionBackfill
+
+    from pipelines.definitions import defs
+
+    def backfill(backfill_id, keys):
+        return PartitionBackfill.from_asset_partitions(
+            asset_graph=defs.resolve_asset_graph(), backfill_id=backfill_id, tags={}, backfill_timestamp=time.time(),
+            asset_selection=[dg.AssetKey("raw_records"), dg.AssetKey("balance_reconciliation")],
+            partition_names=keys, dynamic_partitions_store=instance, all_partitions=False,
+            title=None, description=None, run_config=None,
+        )
+
+    instance.add_backfill(backfill("going", ["pro-wallet", "pro-paper"]))
+    instance.add_backfill(backfill("done", ["free-exchange"]).with_status(BulkActionStatus.COMPLETED_SUCCESS))
+    assert active_partitions(instance) == {"pro-wallet", "pro-paper"}
