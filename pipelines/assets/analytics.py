@@ -16,51 +16,23 @@ from pipelines.assets.partitions import WAREHOUSE_POOL, integrations_partitions
 from pipelines.resources.warehouse import WarehouseResource
 from pipelines.settings import sync_batch_size
 
-#: Seconds to wait for a writing process to release the warehouse before the copy fails.
-LOCK_WAIT_SECONDS = 120.0
-
-
-def _attach_source(con, warehouse: str) -> None:
-    """Attach the warehouse read-only, waiting (bounded) while another process writes it."""
-    import duckdb
-
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
-    while True:
-        try:
-            con.execute("ATTACH ? AS src (READ_ONLY)", [warehouse])
-            return
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                raise
-            time.sleep(0.2)
-
 
 def publish_analytics_copy(warehouse: str, target: Path) -> dict[str, int]:
-    """Copy the warehouse to `target` atomically; returns rows per table of the copy."""
+    """Copy the warehouse to `target` atomically, without credential tokens; returns rows per table."""
     import duckdb
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    staging.unlink(missing_ok=True)
+    from pipelines.warehouse.copy import copy_database
+
+    unpublished = target.with_name(f".{target.name}.{os.getpid()}.unpublished")
     try:
-        con = duckdb.connect()
-        try:
-            _attach_source(con, warehouse)
-            con.execute("ATTACH ? AS snap", [str(staging)])
-            con.execute("COPY FROM DATABASE src TO snap")
-            con.execute("DETACH src")
-            con.execute("UPDATE snap.app.integrations SET credentials = NULL")  # encrypted, but analysts need none
-            tables = con.execute(
-                "SELECT schema_name || '.' || table_name, estimated_size FROM duckdb_tables() WHERE database_name = 'snap'"
-            ).fetchall()
-            con.execute("DETACH snap")  # checkpoints: the file is complete, no WAL beside it
-        finally:
-            con.close()
-        staging.chmod(0o444)  # a read-write open by mistake fails instead of locking out everyone else
-        os.replace(staging, target)
+        tables = copy_database(Path(warehouse), unpublished)
+        with duckdb.connect(str(unpublished)) as con:  # encrypted, but analysts need no credentials
+            con.execute("UPDATE app.integrations SET credentials = NULL")
+        unpublished.chmod(0o444)  # a read-write open by mistake fails instead of locking out everyone else
+        os.replace(unpublished, target)
     finally:
-        staging.unlink(missing_ok=True)
-    return dict(sorted(tables))
+        unpublished.unlink(missing_ok=True)
+    return tables
 
 
 @dg.asset(
