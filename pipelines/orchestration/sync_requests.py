@@ -53,10 +53,17 @@ def sync_requests_sensor(context: dg.SensorEvaluationContext, warehouse: Warehou
     from pipelines.timeutil import utc_now
     from pipelines.warehouse import connect, transaction
 
+    import duckdb
+
+    # Most ticks find nothing: look read-only first, so they never take the write lock from a run.
+    try:
+        with connect(warehouse.resolved_path(), read_only=True, wait=WRITE_WAIT_SECONDS) as con:
+            if not con.execute("SELECT 1 FROM app.sync_requests WHERE status = 'pending' LIMIT 1").fetchone():
+                return dg.SkipReason("no pending sync requests")
+    except (duckdb.IOException, duckdb.CatalogException) as exc:  # busy, or not created/migrated yet
+        return dg.SkipReason(f"warehouse not readable now: {type(exc).__name__}")
     with connect(warehouse.resolved_path(), wait=WRITE_WAIT_SECONDS) as con:
         rows = con.execute(sql("orchestration/pending_sync_requests")).fetchall()
-        if not rows:
-            return dg.SkipReason("no pending sync requests")
         launch, outcome = plan(rows, active_partitions(context.instance))
         handled_at = utc_now()
         with transaction(con):

@@ -72,3 +72,11 @@ def test_new_integration_gets_its_partition_in_the_same_tick(warehouse, instance
     assert [r.partition_key for r in result.run_requests] == ["pro-brand-new"]
     (add,) = result.dynamic_partitions_requests
     assert list(add.partition_keys) == ["pro-brand-new"]
+
+
+def test_no_warehouse_yet_skips(tmp_path, instance, repository_def):
+    from pipelines.resources.warehouse import WarehouseResource
+
+    missing = {"warehouse": WarehouseResource(path=str(tmp_path / "not-created.duckdb"))}
+    result = evaluate(instance, missing, repository_def)
+    assert result.run_requests == [] and result.skip_message.startswith("warehouse not readable now")
