@@ -18,7 +18,7 @@ node_modules/.installed: package.json
 
 setup: $(BIN)/.installed $(if $(wildcard package.json),node_modules/.installed)
 	mkdir -p $(DAGSTER_HOME)
-	test -f $(DAGSTER_HOME)/dagster.yaml || printf "telemetry:\n  enabled: false\n" > $(DAGSTER_HOME)/dagster.yaml
+	test -f $(DAGSTER_HOME)/dagster.yaml || cp deploy/dagster.dev.yaml $(DAGSTER_HOME)/dagster.yaml
 
 demo: setup
 	$(BIN)/pipelines demo
