@@ -72,3 +72,15 @@ def test_backfill_batch_syncs_many_integrations_in_one_run(warehouse, instance, 
     assert materialized["balance_reconciliation"] == set(ids) and materialized["raw_records"] == set(ids)
     checks = [c for c in result.get_asset_check_evaluations() if c.check_name == "balances_match"]
     assert checks and all(c.passed for c in checks)
+
+
+def test_full_resync_tag_reimports_from_the_start(warehouse, sync_all):
+    """What a UI backfill with the tag `pipelines/full_resync=true` (or `sync-all --full --submit`) asks for."""
+    from pipelines.orchestration.runs import FULL_RESYNC_TAG
+
+    def full_resync_flag(result):
+        (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "raw_records"]
+        return event.materialization.metadata["full_resync"].value
+
+    assert full_resync_flag(sync_all(partition_key="pro-paper")) is False
+    assert full_resync_flag(sync_all(partition_key="pro-paper", tags={FULL_RESYNC_TAG: "true"})) is True
