@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.assets.marts import account_marts
 from pipelines.assets.partitions import WAREHOUSE_POOL, integrations_partitions
 from pipelines.resources.warehouse import WarehouseResource
 from pipelines.settings import sync_batch_size
@@ -37,7 +38,8 @@ def publish_analytics_copy(warehouse: str, target: Path) -> dict[str, int]:
 
 @dg.asset(
     partitions_def=integrations_partitions,
-    deps=["balance_reconciliation"],
+    # After the account marts too when a run builds them (sync_all), so portfolio values are current.
+    deps=["balance_reconciliation", *account_marts.keys],
     group_name="analytics",
     kinds={"duckdb"},
     pool=WAREHOUSE_POOL,
