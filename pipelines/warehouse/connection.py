@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.settings import warehouse_path
+from pipelines.settings import duckdb_memory_limit, warehouse_path
 from pipelines.sqlfiles import run_script
 from pipelines.warehouse.migrations import migrate
 
@@ -48,6 +48,7 @@ def connect(
             delay = min(delay * 2, 1.0)
     try:
         con.execute("SET TimeZone = 'UTC'")
+        con.execute(f"SET memory_limit = '{duckdb_memory_limit()}'")  # validated: digits and a unit
         if not read_only:
             migrate(con)
         run_script(con, "build/macros")
