@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reliability.worlds import ExchangeWorld, WalletWorld
+from tests.reliability.worlds import BitcoinWorld, ExchangeWorld, WalletWorld
 
 
 @pytest.fixture(scope="session")
@@ -22,9 +22,11 @@ def chain(node_url):
     return DevChain(node_url)
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet"])
+@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin"])
 def world(request, warehouse):
-    if request.param == "wallet":
+    if request.param == "bitcoin":
+        made = BitcoinWorld(warehouse)
+    elif request.param == "wallet":
         made = WalletWorld(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:
         made = ExchangeWorld(warehouse, request.param)

@@ -115,3 +115,42 @@ class WalletWorld:
 
     def close(self) -> None:
         pass
+
+
+class BitcoinWorld:
+    """The test zpub's wallet on the Esplora imitation; new activity is payments in and out, mined."""
+
+    def __init__(self, warehouse):
+        from pipelines.imitations.esplora import EsploraImitation
+
+        self.warehouse = warehouse
+        self.stack = contextlib.ExitStack()
+        self.esplora = self.stack.enter_context(EsploraImitation())
+        self.rounds = 0
+        with connect(warehouse) as con:
+            add_account(con, "rel", "UTC", "EUR")
+
+    def add(self, name: str) -> str:
+        from pipelines.imitations.esplora.scenario import wallet_zpub
+
+        with connect(self.warehouse) as con:
+            return add_integration(con, "rel", name, "wallet", "bitcoin",
+                                   settings={"xpubs": [wallet_zpub()], "esplora_url": self.esplora.url})
+
+    def new_activity(self) -> None:
+        from pipelines.imitations.esplora.scenario import change, parties, receive
+
+        chain, p = self.esplora.chain, parties()
+        self.rounds += 1
+        chain.pay([p.pool], [(receive(6 + self.rounds % 3), 50_000 + self.rounds)], fee=300)
+        chain.mine()
+        funded = [a for a in (receive(6), receive(7), receive(8)) if chain.utxos(a)]
+        if funded:
+            chain.pay([funded[0]], [(p.merchant, 10_000)], fee=250, change=change(4))
+        chain.mine()
+
+    def truth(self) -> None:
+        return None
+
+    def close(self) -> None:
+        self.stack.close()

@@ -50,10 +50,18 @@ class Account:
 
     def add_activity(self, trades: int = 5, deposits: int = 1, withdrawals: int = 1, earn: int = 1,
                      span_ms: int = 20 * 60_000, conversions: int = 0) -> None:
-        """New events in the `span_ms` before now (ending 5 s ago, so the next sync's cut-off covers them)."""
-        now_ms = int(time.time() * 1000)
-        self.simulator.clock = max(self.simulator.clock, now_ms - span_ms - 5_000)
-        self.simulator.run(trades, deposits, withdrawals, earn, span_ms, conversions)
+        """New events in at most the `span_ms` before now, ending 5 s ago so the next sync's cut-off
+        covers them. They start after the last booked event: a span reaching past the end would put
+        events in the future, which the balances count but no history shows yet (a real exchange
+        never has them), so calls in quick succession share the time since the previous call."""
+        events = trades + deposits + withdrawals + earn + conversions
+        end_ms = int(time.time() * 1000) - 5_000
+        start_ms = max(self.simulator.clock, end_ms - span_ms)
+        if end_ms - start_ms < events:  # not one millisecond per event yet: wait for it
+            time.sleep((events - (end_ms - start_ms)) / 1000)
+            end_ms = start_ms + events
+        self.simulator.clock = start_ms
+        self.simulator.run(trades, deposits, withdrawals, earn, end_ms - start_ms, conversions)
 
     def true_balances(self) -> dict[str, Decimal]:
         return self.history.balances()
