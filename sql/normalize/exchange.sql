@@ -8,7 +8,12 @@
 --            with trades/deposits/withdrawals, which only add the on-chain txid); sub-balances such
 --            as DOT.S map to DOT, so moves into staking net to zero and rewards are Staking.
 --   others:  ccxt's unified trades/deposits/withdrawals (amounts kept as strings).
-WITH r AS (
+-- Speed (10^6 Binance records in 1.5 s instead of 10 s): each branch reads its own streams of `r`
+-- (NOT MATERIALIZED: a materialized `r` held every payload and spilled 1.5 GB to disk), parses each
+-- payload once (one json_extract_string over a list of fields, not one `->>` per field), and the
+-- branches of other providers read nothing (`legs`; the pipeline breakers in kraken_transfers and
+-- generic_rows check the provider themselves).
+WITH r AS NOT MATERIALIZED (
     SELECT stream, source_id, occurred_at, payload FROM raw.records WHERE integration_id = $integration_id
 ),
 provider AS (
@@ -17,41 +22,52 @@ provider AS (
 codes AS (
     SELECT source_id AS id, payload ->> 'code' AS code FROM r WHERE stream = 'currencies'
 ),
+-- binance ----------------------------------------------------------------------------------------
 binance_markets AS (
     SELECT source_id AS symbol, payload ->> 'baseAsset' AS base, payload ->> 'quoteAsset' AS quote
     FROM r WHERE stream = 'markets'
 ),
+binance_trades AS (
+    SELECT source_id, occurred_at, f[1] AS symbol, f[2]::BOOLEAN AS is_buyer, f[3] AS qty, f[4] AS quote_qty,
+           f[5] AS fee_id, f[6] AS fee_amount, f[7] AS order_id
+    FROM (SELECT *, json_extract_string(payload, ['symbol', 'isBuyer', 'qty', 'quoteQty', 'commissionAsset',
+                                                  'commission', 'orderId']) AS f
+          FROM r WHERE stream = 'trades')
+),
+binance_transfers AS NOT MATERIALIZED (
+    SELECT stream, source_id, occurred_at, f[1] AS status, f[2] AS coin, f[3] AS amount, f[4] AS fee,
+           f[5] AS tx_id, f[6] AS network
+    FROM (SELECT *, json_extract_string(payload, ['status', 'coin', 'amount', 'transactionFee', 'txId', 'network']) AS f
+          FROM r WHERE stream IN ('deposits', 'withdrawals'))
+),
 binance AS (
     SELECT 'trade:' || t.source_id AS key, t.occurred_at, 'Trade' AS label,
-           CASE WHEN (t.payload ->> 'isBuyer')::BOOLEAN THEN m.quote ELSE m.base END AS out_id,
-           CASE WHEN (t.payload ->> 'isBuyer')::BOOLEAN THEN (t.payload ->> 'quoteQty')::DECIMAL(38,18)
-                ELSE (t.payload ->> 'qty')::DECIMAL(38,18) END AS out_amount,
-           CASE WHEN (t.payload ->> 'isBuyer')::BOOLEAN THEN m.base ELSE m.quote END AS in_id,
-           CASE WHEN (t.payload ->> 'isBuyer')::BOOLEAN THEN (t.payload ->> 'qty')::DECIMAL(38,18)
-                ELSE (t.payload ->> 'quoteQty')::DECIMAL(38,18) END AS in_amount,
-           t.payload ->> 'commissionAsset' AS fee_id, (t.payload ->> 'commission')::DECIMAL(38,18) AS fee_amount,
-           t.source_id AS external_id, 'order ' || (t.payload ->> 'orderId') AS comment
-    FROM r t JOIN binance_markets m ON m.symbol = t.payload ->> 'symbol'
-    WHERE t.stream = 'trades'
+           CASE WHEN t.is_buyer THEN m.quote ELSE m.base END AS out_id,
+           (CASE WHEN t.is_buyer THEN t.quote_qty ELSE t.qty END)::DECIMAL(38,18) AS out_amount,
+           CASE WHEN t.is_buyer THEN m.base ELSE m.quote END AS in_id,
+           (CASE WHEN t.is_buyer THEN t.qty ELSE t.quote_qty END)::DECIMAL(38,18) AS in_amount,
+           t.fee_id, t.fee_amount::DECIMAL(38,18) AS fee_amount, t.source_id AS external_id,
+           'order ' || t.order_id AS comment
+    FROM binance_trades t JOIN binance_markets m ON m.symbol = t.symbol
     UNION ALL
-    SELECT 'deposit:' || source_id, occurred_at, 'Deposit', NULL, NULL,
-           payload ->> 'coin', (payload ->> 'amount')::DECIMAL(38,18), NULL, NULL,
-           coalesce(nullif(payload ->> 'txId', ''), source_id), 'network ' || (payload ->> 'network')
-    FROM r WHERE stream = 'deposits' AND payload ->> 'status' IN ('1', '6')
+    SELECT 'deposit:' || source_id, occurred_at, 'Deposit', NULL, NULL, coin, amount::DECIMAL(38,18), NULL, NULL,
+           coalesce(nullif(tx_id, ''), source_id), 'network ' || network
+    FROM binance_transfers WHERE stream = 'deposits' AND status IN ('1', '6')
     UNION ALL
-    SELECT 'withdrawal:' || source_id, occurred_at, 'Withdrawal',
-           payload ->> 'coin', (payload ->> 'amount')::DECIMAL(38,18), NULL, NULL,
-           payload ->> 'coin', (payload ->> 'transactionFee')::DECIMAL(38,18),
-           coalesce(nullif(payload ->> 'txId', ''), source_id), 'network ' || (payload ->> 'network')
-    FROM r WHERE stream = 'withdrawals' AND payload ->> 'status' = '6'
+    SELECT 'withdrawal:' || source_id, occurred_at, 'Withdrawal', coin, amount::DECIMAL(38,18), NULL, NULL,
+           coin, fee::DECIMAL(38,18), coalesce(nullif(tx_id, ''), source_id), 'network ' || network
+    FROM binance_transfers WHERE stream = 'withdrawals' AND status = '6'
 ),
+-- kraken -----------------------------------------------------------------------------------------
 kraken_ledger AS (
-    SELECT l.source_id AS lid, l.occurred_at, l.payload ->> 'refid' AS refid, l.payload ->> 'type' AS type,
-           coalesce(l.payload ->> 'subtype', '') AS subtype, l.payload ->> 'asset' AS asset_id,
-           coalesce(c.code, l.payload ->> 'asset') AS code,
-           (l.payload ->> 'amount')::DECIMAL(38,18) AS amount, (l.payload ->> 'fee')::DECIMAL(38,18) AS fee
-    FROM r l LEFT JOIN codes c ON c.id = l.payload ->> 'asset'
-    WHERE l.stream = 'ledger'
+    SELECT l.lid, l.occurred_at, l.refid, l.type, coalesce(l.subtype, '') AS subtype, l.asset AS asset_id,
+           coalesce(c.code, l.asset) AS code, l.amount::DECIMAL(38,18) AS amount, l.fee::DECIMAL(38,18) AS fee
+    FROM (
+        SELECT source_id AS lid, occurred_at, f[1] AS refid, f[2] AS type, f[3] AS subtype, f[4] AS asset,
+               f[5] AS amount, f[6] AS fee
+        FROM (SELECT *, json_extract_string(payload, ['refid', 'type', 'subtype', 'asset', 'amount', 'fee']) AS f
+              FROM r WHERE stream = 'ledger')
+    ) l LEFT JOIN codes c ON c.id = l.asset
 ),
 -- One fee leg per refid (the first row charging one); any other row's fee is netted into its amount.
 kraken_rows AS (
@@ -72,7 +88,8 @@ kraken_groups AS (
 ),
 kraken_transfers AS (
     SELECT source_id AS refid, min(payload ->> 'txid') AS txid
-    FROM r WHERE stream IN ('deposits', 'withdrawals') GROUP BY source_id
+    FROM r WHERE stream IN ('deposits', 'withdrawals') AND (SELECT provider FROM provider) = 'kraken'
+    GROUP BY source_id
 ),
 kraken AS (
     SELECT 'ledger:' || g.refid AS key, g.occurred_at,
@@ -93,29 +110,33 @@ kraken AS (
            'kraken ledger ' || g.types || coalesce(' (' || g.subtypes || ')', '') AS comment
     FROM kraken_groups g LEFT JOIN kraken_transfers t ON t.refid = g.refid
 ),
+-- any other exchange: ccxt's unified structures ----------------------------------------------------
+generic_rows AS NOT MATERIALIZED (
+    SELECT stream, source_id, occurred_at, f[1] AS status, f[2] AS side, f[3] AS symbol, f[4] AS currency,
+           f[5] AS amount, f[6] AS cost, f[7] AS fee_id, f[8] AS fee_amount, f[9] AS txid,
+           split_part(f[3], '/', 1) AS base, split_part(split_part(f[3], ':', 1), '/', 2) AS quote
+    FROM (SELECT *, json_extract_string(payload, ['status', 'side', 'symbol', 'currency', 'amount', 'cost',
+                                                  '$.fee.currency', '$.fee.cost', 'txid']) AS f
+          FROM r WHERE stream IN ('trades', 'deposits', 'withdrawals')
+            AND (SELECT provider FROM provider) NOT IN ('binance', 'kraken'))
+),
 generic AS (
     SELECT 'trade:' || source_id AS key, occurred_at, 'Trade' AS label,
-           CASE WHEN payload ->> 'side' = 'buy' THEN split_part(split_part(payload ->> 'symbol', ':', 1), '/', 2)
-                ELSE split_part(payload ->> 'symbol', '/', 1) END AS out_id,
-           CASE WHEN payload ->> 'side' = 'buy' THEN (payload ->> 'cost')::DECIMAL(38,18)
-                ELSE (payload ->> 'amount')::DECIMAL(38,18) END AS out_amount,
-           CASE WHEN payload ->> 'side' = 'buy' THEN split_part(payload ->> 'symbol', '/', 1)
-                ELSE split_part(split_part(payload ->> 'symbol', ':', 1), '/', 2) END AS in_id,
-           CASE WHEN payload ->> 'side' = 'buy' THEN (payload ->> 'amount')::DECIMAL(38,18)
-                ELSE (payload ->> 'cost')::DECIMAL(38,18) END AS in_amount,
-           payload -> 'fee' ->> 'currency' AS fee_id, (payload -> 'fee' ->> 'cost')::DECIMAL(38,18) AS fee_amount,
-           source_id AS external_id, NULL AS comment
-    FROM r WHERE stream = 'trades'
+           CASE WHEN side = 'buy' THEN quote ELSE base END AS out_id,
+           (CASE WHEN side = 'buy' THEN cost ELSE amount END)::DECIMAL(38,18) AS out_amount,
+           CASE WHEN side = 'buy' THEN base ELSE quote END AS in_id,
+           (CASE WHEN side = 'buy' THEN amount ELSE cost END)::DECIMAL(38,18) AS in_amount,
+           fee_id, fee_amount::DECIMAL(38,18) AS fee_amount, source_id AS external_id, NULL AS comment
+    FROM generic_rows WHERE stream = 'trades'
     UNION ALL
     SELECT stream || ':' || source_id, occurred_at,
            CASE WHEN stream = 'deposits' THEN 'Deposit' ELSE 'Withdrawal' END,
-           CASE WHEN stream = 'withdrawals' THEN payload ->> 'currency' END,
-           CASE WHEN stream = 'withdrawals' THEN (payload ->> 'amount')::DECIMAL(38,18) END,
-           CASE WHEN stream = 'deposits' THEN payload ->> 'currency' END,
-           CASE WHEN stream = 'deposits' THEN (payload ->> 'amount')::DECIMAL(38,18) END,
-           payload -> 'fee' ->> 'currency', (payload -> 'fee' ->> 'cost')::DECIMAL(38,18),
-           coalesce(payload ->> 'txid', source_id), NULL
-    FROM r WHERE stream IN ('deposits', 'withdrawals') AND payload ->> 'status' = 'ok'
+           CASE WHEN stream = 'withdrawals' THEN currency END,
+           CASE WHEN stream = 'withdrawals' THEN amount::DECIMAL(38,18) END,
+           CASE WHEN stream = 'deposits' THEN currency END,
+           CASE WHEN stream = 'deposits' THEN amount::DECIMAL(38,18) END,
+           fee_id, fee_amount::DECIMAL(38,18), coalesce(txid, source_id), NULL
+    FROM generic_rows WHERE stream IN ('deposits', 'withdrawals') AND status = 'ok'
 ),
 legs AS (
     SELECT * FROM binance WHERE (SELECT provider FROM provider) = 'binance'
