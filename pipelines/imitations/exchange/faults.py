@@ -1,19 +1,26 @@
 """Faults injected on demand, so tests and the demo see the failures real exchanges produce.
 
 A fault hits the next `times` requests of one exchange whose path contains `path` (None: until
-cleared). Each exchange module renders it in its own API's shape (Binance answers a rate limit
+cleared). `Faults.randomly` makes an exchange flaky instead: a seeded random share of its requests
+fails with a kind drawn from `RANDOM_KINDS`, the same sequence for the same seed and request
+order (a sync's requests are sequential), so a failing seed can be replayed. Each exchange module renders it in its own API's shape (Binance answers a rate limit
 with HTTP 429 and code -1003, Kraken with `EAPI:Rate limit exceeded`), so ccxt raises the same
 exception it would raise against the real service.
 """
 
 from __future__ import annotations
 
+import random
 import threading
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 #: Fault kinds: an HTTP status (429/418 with Retry-After, 5xx), a slow answer, a rejected nonce or
 #: timestamp, and a key the exchange no longer accepts.
 KINDS = ("status", "slow", "invalid_nonce", "reject_key")
+#: What a flaky exchange does to a request it fails: rate limits (with Retry-After), a server
+#: error (500, 502, 503 or 504), an answer slower than the client's timeout, a rejected nonce.
+RANDOM_KINDS = ("429", "418", "5xx", "timeout", "invalid_nonce")
 
 
 @dataclass
@@ -27,12 +34,50 @@ class Fault:
     delay: float = 0.0
 
 
+@dataclass
+class RandomFaults:
+    """Fails a seeded random `rate` of one exchange's requests; `drawn` counts the faults by kind.
+
+    `retry_after` is the Retry-After of the rate limits (0: retry at once, which keeps many seeds
+    fast); `delay` is how long a timeout's answer takes (set it above the client's timeout).
+    """
+
+    exchange: str
+    rate: float
+    seed: int
+    kinds: tuple[str, ...] = RANDOM_KINDS
+    retry_after: int = 1
+    delay: float = 2.0
+    drawn: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.kinds) - set(RANDOM_KINDS)
+        if unknown or not 0 <= self.rate <= 1:
+            raise ValueError(f"random faults need a rate in [0, 1] and kinds from {RANDOM_KINDS}, not {sorted(unknown)}")
+        self._random = random.Random(self.seed)
+
+    def draw(self) -> Fault | None:
+        if self._random.random() >= self.rate:
+            return None
+        kind = self._random.choice(self.kinds)
+        self.drawn[kind] += 1
+        if kind in ("429", "418"):
+            return Fault(self.exchange, "status", status=int(kind), retry_after=self.retry_after)
+        if kind == "5xx":
+            return Fault(self.exchange, "status", status=self._random.choice((500, 502, 503, 504)))
+        if kind == "timeout":
+            return Fault(self.exchange, "slow", delay=self.delay)
+        return Fault(self.exchange, "invalid_nonce")
+
+
 class Faults:
-    """Thread-safe list of pending faults plus the markets each exchange has delisted."""
+    """Thread-safe list of pending faults, the flaky exchanges' random faults, and the markets each
+    exchange has delisted. `served` counts every fault answered."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pending: list[Fault] = []
+        self._random: dict[str, RandomFaults] = {}
         self.delisted: dict[str, set[str]] = {"binance": set(), "kraken": set()}
         self.served = 0
 
@@ -61,6 +106,14 @@ class Faults:
         """From now on the exchange rejects the account's key (revoked or IP-restricted)."""
         return self.add(exchange, "reject_key", times=None)
 
+    def randomly(self, exchange: str, rate: float, seed: int, **options) -> RandomFaults:
+        """From now on (until `clear`) a seeded random `rate` of the exchange's requests fail;
+        faults added with `add` still come first. `options`: see `RandomFaults`."""
+        plan = RandomFaults(exchange, rate, seed, **options)
+        with self._lock:
+            self._random[exchange] = plan
+        return plan
+
     def delist(self, exchange: str, market: str) -> None:
         """The market disappears: no longer listed, and its trades are no longer returned."""
         with self._lock:
@@ -69,11 +122,13 @@ class Faults:
     def clear(self) -> None:
         with self._lock:
             self._pending.clear()
+            self._random.clear()
             for markets in self.delisted.values():
                 markets.clear()
 
     def take(self, exchange: str, path: str) -> Fault | None:
-        """The first pending fault for this request, used up by one."""
+        """The first pending fault for this request, used up by one; else, on a flaky exchange, a
+        random one or None."""
         with self._lock:
             for fault in self._pending:
                 if fault.exchange == exchange and fault.path in path:
@@ -83,4 +138,7 @@ class Faults:
                             self._pending.remove(fault)
                     self.served += 1
                     return fault
-        return None
+            plan = self._random.get(exchange)
+            fault = plan.draw() if plan else None
+            self.served += fault is not None
+            return fault
