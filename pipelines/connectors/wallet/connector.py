@@ -47,7 +47,8 @@ MAX_AMOUNT = Decimal(10) ** 20
 @dataclass(frozen=True)
 class WalletSettings:
     """An integration's settings, checked. `max_block_range` caps one eth_getLogs/trace_filter call
-    (it shrinks further on provider errors); `max_scan_blocks` bounds one sync's block scan."""
+    (it shrinks further on provider errors); `max_scan_blocks` bounds one sync's block scan;
+    `max_retries` is how often a call the node failed transiently is asked again (see rpc.Node)."""
 
     addresses: tuple[str, ...]
     tokens: tuple[str, ...] = ()
@@ -57,6 +58,7 @@ class WalletSettings:
     max_block_range: int = 2000
     history: str = "auto"
     max_scan_blocks: int = 10_000
+    max_retries: int = 5
 
     @classmethod
     def parse(cls, settings: Mapping[str, Any]) -> WalletSettings:
@@ -81,6 +83,7 @@ class WalletSettings:
             max_block_range=_count(settings, "max_block_range", 2000, minimum=1),
             history=history,
             max_scan_blocks=_count(settings, "max_scan_blocks", 10_000, minimum=1),
+            max_retries=_count(settings, "max_retries", 5),
         )
 
 
@@ -172,6 +175,7 @@ class WalletConnector(Connector):
                 "chain": chain.key, "history_method": history.method, "from_block": start, "to_block": end,
                 "native_transfers": len(history.native), "token_transfers": len(history.token_logs),
                 "sent_transactions": len(history.receipts), "new_tokens": len(new), "rpc_calls": node.calls,
+                "rpc_retries": node.retried,
                 **{f"ranges/{k}": v for k, v in ranges.stats().items()},
             },
         )
@@ -216,7 +220,8 @@ def node_for(integration: Integration) -> Node:
     """The node an integration is read from: its encrypted `rpc_url` credential, else its `rpc_url`
     setting, else the chain's `PIPELINES_RPC_<CHAIN>` variable."""
     secret_url = integration.decrypted_credentials().get(RPC_URL_CREDENTIAL)
-    return Node(get_chain(integration.provider).rpc_url(secret_url or integration.settings.get("rpc_url")))
+    url = get_chain(integration.provider).rpc_url(secret_url or integration.settings.get("rpc_url"))
+    return Node(url, retries=WalletSettings.parse(integration.settings).max_retries)
 
 
 def _cutoff(node: Node, chain: Chain, cfg: WalletSettings) -> int:
