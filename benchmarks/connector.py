@@ -106,6 +106,7 @@ def sync(warehouse: str, integration_id: str, connector: SyntheticBinance, *, fu
          steps: tuple[str, ...] | None = None) -> dict[str, float]:
     """Extract through `connector`, then build `steps` (default: every layer) in one transaction, as
     one Dagster partition run does; returns seconds per phase."""
+    from pipelines.sqlfiles import run_script
     from pipelines.sync.build import STEPS, build_step
     from pipelines.sync.extract import extract
     from pipelines.warehouse import connect, transaction
@@ -116,9 +117,10 @@ def sync(warehouse: str, integration_id: str, connector: SyntheticBinance, *, fu
         extract(integration_id, full=full, log=QuietLog(), warehouse=warehouse)
     timings["extract"] = time.perf_counter() - started
     with connect(warehouse) as con, transaction(con):
+        run_script(con, "build/begin", {"integration_ids": [integration_id]})  # what `build` does, step by step
         for step in steps or STEPS:
             step_started = time.perf_counter()
-            build_step(con, step, integration_id, "exchange")
+            build_step(con, step, [integration_id])
             timings[step] = time.perf_counter() - step_started
     timings["total"] = time.perf_counter() - started
     return timings

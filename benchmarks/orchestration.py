@@ -27,16 +27,14 @@ def _direct(batch: list[str], warehouse: str, analytics: Path) -> None:
     from pipelines.reconciliation.marts import build_balances
     from pipelines.reconciliation.quality import validate_transactions_sql
     from pipelines.reconciliation.transfers import rebuild_matches
-    from pipelines.sync.build import STEPS, build_step
+    from pipelines.sync.build import build
     from pipelines.sync.extract import extract
     from pipelines.warehouse import connect, transaction
 
     for integration_id in batch:  # raw_records
         extract(integration_id, full=False, log=QuietLog(), warehouse=warehouse)
     with connect(warehouse) as con, transaction(con):  # warehouse_layers
-        for integration_id in batch:
-            for step in STEPS:
-                build_step(con, step, integration_id, "exchange")
+        build(con, batch)
     validate_transactions_sql(warehouse, batch)  # transactions_quality
     for integration_id in batch:  # chain_divergence
         locate(warehouse, integration_id)

@@ -180,7 +180,7 @@ def calculated_balances(sizes: Sizes, work: Path) -> list[Result]:
 
 
 def _sync_exchange(warehouse: str, integration_id: str, *, full: bool) -> None:
-    from pipelines.sync.build import STEPS, build_step
+    from pipelines.sync.build import build
     from pipelines.sync.extract import extract
     from pipelines.warehouse import connect, transaction
 
@@ -188,8 +188,7 @@ def _sync_exchange(warehouse: str, integration_id: str, *, full: bool) -> None:
 
     extract(integration_id, full=full, log=QuietLog(), warehouse=warehouse)
     with connect(warehouse) as con, transaction(con):
-        for step in STEPS:
-            build_step(con, step, integration_id, "exchange")
+        build(con, [integration_id])
 
 
 # -- 3b: requests of a sync without new activity ----------------------------------------------------

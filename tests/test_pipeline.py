@@ -82,10 +82,10 @@ def test_a_failed_build_leaves_the_warehouse_as_it_was(world, monkeypatch):
 
     real = build.build_step
 
-    def failing(con, step, integration_id, kind):  # fault injection: the third layer fails
+    def failing(con, step, *args, **kwargs):  # fault injection: the third layer fails
         if step == "calculated_balances":
             raise RuntimeError("disk full (injected)")
-        real(con, step, integration_id, kind)
+        real(con, step, *args, **kwargs)
 
     monkeypatch.setattr(build, "build_step", failing)
     result = dg.materialize(

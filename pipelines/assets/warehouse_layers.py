@@ -72,7 +72,7 @@ BALANCES_MATCH = "balances_match"
 def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Rebuilds each partition's layers from raw.* and app.manual_transactions, set-based in SQL."""
     from pipelines.interchange.supersede import active_count
-    from pipelines.sync.build import STEPS, build_step
+    from pipelines.sync.build import STEPS, build
     from pipelines.sync.report import is_mismatch, markdown_table, reconciliation_rows
     from pipelines.warehouse import transaction
 
@@ -90,9 +90,7 @@ def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         if unknown:
             raise dg.Failure(f"unknown integration(s) {', '.join(map(repr, unknown))}")
         with transaction(con):
-            for integration_id in integration_ids:
-                for step in STEPS:
-                    build_step(con, step, integration_id, kinds[integration_id])
+            build(con, integration_ids)
         counts = {
             name: con.execute(
                 f"SELECT count(*) FROM {table} WHERE list_contains(?, integration_id)", [integration_ids]

@@ -6,39 +6,66 @@
 -- tips is a JSON list of {"code", "tip"} in order of usefulness; tip_code / tip repeat the first.
 -- Codes: spam_token, sub_balance, no_transactions, negative_balance, incoming_missing, outgoing_missing.
 -- A probable spam token is `ignored`: visible, never counted as a mismatch.
-DELETE FROM marts.balance_reconciliation WHERE integration_id = $integration_id;
+-- For the whole batch (build_batch) at once. negative_since is where an asset's running calculated
+-- balance first goes below zero; it is computed again only from the asset's first changed instant
+-- (build_balance_deltas.since; the whole history of an integration rebuilt in full), since the
+-- running balance before that instant is what it was: an earlier first negative instant stays.
+CREATE OR REPLACE TEMP TABLE build_negative AS
+WITH kept AS (
+        SELECT r.integration_id, r.asset_id, r.negative_since, r.negative_balance
+        FROM marts.balance_reconciliation r
+        LEFT JOIN build_balance_deltas d USING (integration_id, asset_id)
+        WHERE r.integration_id IN (SELECT integration_id FROM build_batch)
+          AND r.integration_id NOT IN (SELECT integration_id FROM build_rebuilt)
+          AND r.negative_since IS NOT NULL AND (d.since IS NULL OR r.negative_since < d.since)
+     ),
+     redo AS (
+        SELECT d.integration_id, d.asset_id, d.since FROM build_balance_deltas d
+        WHERE d.integration_id NOT IN (SELECT integration_id FROM build_rebuilt)
+          AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.integration_id = d.integration_id AND k.asset_id = d.asset_id)
+     ),
+     -- One point per instant (a trade's legs share one), from the first changed instant on.
+     steps AS (
+        SELECT integration_id, asset_id, occurred_at, sum(amount) AS delta
+        FROM core.ledger_entries WHERE integration_id IN (SELECT integration_id FROM build_rebuilt)
+        GROUP BY integration_id, asset_id, occurred_at
+        UNION ALL
+        SELECT l.integration_id, l.asset_id, l.occurred_at, sum(l.amount)
+        FROM core.ledger_entries l JOIN redo r ON l.integration_id = r.integration_id AND l.asset_id = r.asset_id
+        WHERE l.integration_id IN (SELECT integration_id FROM redo) AND l.occurred_at >= r.since
+        GROUP BY l.integration_id, l.asset_id, l.occurred_at
+     ),
+     -- The balance before the first point is the calculated balance less every point (0 when the
+     -- points are the whole history).
+     running AS (
+        SELECT s.integration_id, s.asset_id, s.occurred_at,
+               c.amount - sum(s.delta) OVER (PARTITION BY s.integration_id, s.asset_id)
+               + sum(s.delta) OVER (PARTITION BY s.integration_id, s.asset_id ORDER BY s.occurred_at) AS balance
+        FROM steps s JOIN marts.calculated_balances c USING (integration_id, asset_id)
+     )
+SELECT * FROM kept
+UNION ALL
+SELECT integration_id, asset_id, min(occurred_at), arg_min(balance, occurred_at)
+FROM running WHERE balance < 0
+GROUP BY integration_id, asset_id;
+
+DELETE FROM marts.balance_reconciliation WHERE integration_id IN (SELECT integration_id FROM build_batch);
 INSERT INTO marts.balance_reconciliation
     (integration_id, asset_id, asset, synced, calculated, difference, status, tip_code, tip, tips,
-     tolerance, negative_since, ignored)
+     tolerance, negative_since, negative_balance, ignored)
 WITH integ AS (
-        SELECT integration_id, kind, provider FROM app.integrations WHERE integration_id = $integration_id
+        SELECT integration_id, kind, provider FROM app.integrations
+        WHERE integration_id IN (SELECT integration_id FROM build_batch)
      ),
-     s AS (SELECT * FROM core.synced_balances WHERE integration_id = $integration_id),
-     c AS (SELECT * FROM marts.calculated_balances WHERE integration_id = $integration_id),
+     s AS (SELECT * FROM core.synced_balances WHERE integration_id IN (SELECT integration_id FROM build_batch)),
+     c AS (SELECT * FROM marts.calculated_balances WHERE integration_id IN (SELECT integration_id FROM build_batch)),
      j AS (
         SELECT coalesce(s.integration_id, c.integration_id) AS integration_id,
                coalesce(s.asset_id, c.asset_id) AS asset_id,
                coalesce(s.asset, c.asset) AS asset,
                s.amount AS synced,
                c.amount AS calculated
-        FROM s FULL OUTER JOIN c ON s.asset_id = c.asset_id
-     ),
-     -- The running calculated balance, one point per instant (a trade's legs share one), and the
-     -- first instant it is below zero: history before that moment is missing.
-     steps AS (
-        SELECT asset_id, occurred_at, sum(amount) AS delta
-        FROM core.ledger_entries WHERE integration_id = $integration_id
-        GROUP BY asset_id, occurred_at
-     ),
-     running AS (
-        SELECT asset_id, occurred_at,
-               sum(delta) OVER (PARTITION BY asset_id ORDER BY occurred_at) AS balance
-        FROM steps
-     ),
-     negative AS (
-        SELECT asset_id, min(occurred_at) AS negative_since, arg_min(balance, occurred_at) AS negative_balance
-        FROM running WHERE balance < 0
-        GROUP BY asset_id
+        FROM s FULL OUTER JOIN c ON s.integration_id = c.integration_id AND s.asset_id = c.asset_id
      ),
      d AS (
         SELECT j.*,
@@ -53,8 +80,8 @@ WITH integ AS (
                CASE WHEN integ.kind = 'exchange' THEN (  -- exchange naming conventions only
                    SELECT any_value(p.note) FROM app.sub_balance_patterns p
                    WHERE regexp_full_match(upper(j.asset), p.pattern)) END AS sub_balance_note
-        FROM j CROSS JOIN integ
-        LEFT JOIN negative n USING (asset_id)
+        FROM j JOIN integ USING (integration_id)
+        LEFT JOIN build_negative n USING (integration_id, asset_id)
         LEFT JOIN (SELECT DISTINCT asset_id FROM spam_assets()) sp USING (asset_id)
      ),
      st AS (
@@ -94,7 +121,7 @@ WITH integ AS (
 SELECT integration_id, asset_id, asset, synced, calculated, difference, status,
        tip_list[1].code, tip_list[1].tip,
        CASE WHEN len(tip_list) > 0 THEN to_json(tip_list) END,
-       tolerance, negative_since, ignored
+       tolerance, negative_since, negative_balance, ignored
 FROM t;
 
 -- Divergence points of exchange ledgers that report a running balance (Kraken's `balance` on each
@@ -102,54 +129,57 @@ FROM t;
 -- balance the exchange reports differs from the calculated running balance (core.ledger_entries up
 -- to that moment) by more than the asset's tolerance. Raw assets that share a code (DOT and DOT.S
 -- both map to DOT) are added up. Wallet divergence points come from the chain (pipelines.reconciliation.divergence).
-DELETE FROM marts.divergence_points WHERE integration_id = $integration_id;
+DELETE FROM marts.divergence_points WHERE integration_id IN (SELECT integration_id FROM build_batch);
 INSERT INTO marts.divergence_points
 WITH mismatched AS (
-        SELECT asset_id, asset, tolerance FROM marts.balance_reconciliation
-        WHERE integration_id = $integration_id AND status <> 'match' AND NOT ignored
+        SELECT integration_id, asset_id, asset, tolerance FROM marts.balance_reconciliation
+        WHERE integration_id IN (SELECT integration_id FROM build_batch) AND status <> 'match' AND NOT ignored
      ),
      codes AS (
-        SELECT source_id AS id, payload ->> 'code' AS code
-        FROM raw.records WHERE integration_id = $integration_id AND stream = 'currencies'
+        SELECT integration_id, source_id AS id, payload ->> 'code' AS code
+        FROM raw.records WHERE integration_id IN (SELECT integration_id FROM mismatched) AND stream = 'currencies'
      ),
      ledger AS (
-        SELECT l.source_id AS lid, l.occurred_at, l.payload ->> 'refid' AS refid, l.payload ->> 'asset' AS raw_asset,
+        SELECT l.integration_id, l.source_id AS lid, l.occurred_at, l.payload ->> 'refid' AS refid, l.payload ->> 'asset' AS raw_asset,
                coalesce(c.code, l.payload ->> 'asset') AS asset_id, (l.payload ->> 'balance')::DECIMAL(38,18) AS balance
-        FROM raw.records l LEFT JOIN codes c ON c.id = l.payload ->> 'asset'
-        WHERE l.integration_id = $integration_id AND l.stream = 'ledger' AND l.payload ->> 'balance' IS NOT NULL
+        FROM raw.records l LEFT JOIN codes c ON c.integration_id = l.integration_id AND c.id = l.payload ->> 'asset'
+        WHERE l.integration_id IN (SELECT integration_id FROM mismatched) AND l.stream = 'ledger'
+          AND l.payload ->> 'balance' IS NOT NULL
      ),
      -- Each entry changes its raw asset's reported balance by (balance - previous balance); summing
      -- those changes per code gives the code's reported balance after every entry.
      deltas AS (
-        SELECT *, balance - coalesce(lag(balance) OVER (PARTITION BY raw_asset ORDER BY occurred_at, lid), 0) AS delta
-        FROM ledger WHERE asset_id IN (SELECT asset_id FROM mismatched)
+        SELECT *, balance - coalesce(lag(balance) OVER (PARTITION BY integration_id, raw_asset ORDER BY occurred_at, lid), 0) AS delta
+        FROM ledger SEMI JOIN mismatched USING (integration_id, asset_id)
      ),
      reported AS (
-        SELECT *, sum(delta) OVER (PARTITION BY asset_id ORDER BY occurred_at, lid) AS reported FROM deltas
+        SELECT *, sum(delta) OVER (PARTITION BY integration_id, asset_id ORDER BY occurred_at, lid) AS reported FROM deltas
      ),
      -- One point per code and instant, after every entry of that instant.
      points AS (
-        SELECT asset_id, occurred_at, arg_max(reported, lid) AS reported,
+        SELECT integration_id, asset_id, occurred_at, arg_max(reported, lid) AS reported,
                string_agg(lid || ' (refid ' || coalesce(refid, '?') || ')', ', ' ORDER BY lid) AS entries
-        FROM reported GROUP BY asset_id, occurred_at
+        FROM reported GROUP BY integration_id, asset_id, occurred_at
      ),
      calc AS (
-        SELECT asset_id, occurred_at, sum(amount) OVER (PARTITION BY asset_id ORDER BY occurred_at) AS running
-        FROM (SELECT asset_id, occurred_at, sum(amount) AS amount FROM core.ledger_entries
-              WHERE integration_id = $integration_id GROUP BY asset_id, occurred_at)
+        SELECT integration_id, asset_id, occurred_at,
+               sum(amount) OVER (PARTITION BY integration_id, asset_id ORDER BY occurred_at) AS running
+        FROM (SELECT integration_id, asset_id, occurred_at, sum(amount) AS amount FROM core.ledger_entries
+              WHERE integration_id IN (SELECT integration_id FROM points) GROUP BY integration_id, asset_id, occurred_at)
      ),
      compared AS (
         SELECT p.*, coalesce(c.running, 0)::DECIMAL(38,18) AS calculated, m.asset, m.tolerance,
-               lag(p.entries) OVER (PARTITION BY p.asset_id ORDER BY p.occurred_at) AS entries_before
+               lag(p.entries) OVER (PARTITION BY p.integration_id, p.asset_id ORDER BY p.occurred_at) AS entries_before
         FROM points p
-        JOIN mismatched m USING (asset_id)
-        ASOF LEFT JOIN calc c ON c.asset_id = p.asset_id AND c.occurred_at <= p.occurred_at
+        JOIN mismatched m USING (integration_id, asset_id)
+        ASOF LEFT JOIN calc c
+          ON c.integration_id = p.integration_id AND c.asset_id = p.asset_id AND c.occurred_at <= p.occurred_at
      ),
      first_disagreement AS (
         SELECT * FROM compared WHERE abs(reported - calculated) > tolerance
-        QUALIFY row_number() OVER (PARTITION BY asset_id ORDER BY occurred_at) = 1
+        QUALIFY row_number() OVER (PARTITION BY integration_id, asset_id ORDER BY occurred_at) = 1
      )
-SELECT $integration_id, asset_id, 'ledger_balance', occurred_at, NULL, reported, calculated,
+SELECT integration_id, asset_id, 'ledger_balance', occurred_at, NULL, reported, calculated,
        entries_before, entries,
        'The exchange ledger first disagrees on ' || strftime(occurred_at, '%Y-%m-%d %H:%M:%S') || ' UTC at entry '
        || entries || ': it reports ' || amount_text(reported) || ' ' || asset || ', the calculated balance is '

@@ -1,7 +1,33 @@
--- The calculated balance: the sum of every ledger entry per asset.
-DELETE FROM marts.calculated_balances WHERE integration_id = $integration_id;
+-- The calculated balance: the sum of every ledger entry per asset, for the whole batch at once. An
+-- integration rebuilt in full is summed again; any other adds the signed deltas of its replaced
+-- entries (build_deltas) to what it had: a new asset arrives, an asset with no entry left leaves.
+-- Decimal sums are exact, so both ways give the same amounts.
+DELETE FROM marts.calculated_balances WHERE integration_id IN (SELECT integration_id FROM build_rebuilt);
 INSERT INTO marts.calculated_balances
 SELECT integration_id, asset_id, any_value(asset), sum(amount)::DECIMAL(38,18)
 FROM core.ledger_entries
-WHERE integration_id = $integration_id
+WHERE integration_id IN (SELECT integration_id FROM build_rebuilt)
 GROUP BY integration_id, asset_id;
+
+CREATE OR REPLACE TEMP TABLE build_balance_deltas AS
+SELECT integration_id, asset_id, any_value(asset) FILTER (entries > 0) AS asset,
+       sum(amount)::DECIMAL(38,18) AS amount, count(*) FILTER (entries > 0) AS added,
+       min(occurred_at) AS since  -- the first instant whose entries changed (reconciliation)
+FROM build_deltas
+GROUP BY integration_id, asset_id;
+
+UPDATE marts.calculated_balances c SET amount = (c.amount + d.amount)::DECIMAL(38,18)
+FROM build_balance_deltas d
+WHERE c.integration_id = d.integration_id AND c.asset_id = d.asset_id;
+
+INSERT INTO marts.calculated_balances
+SELECT d.integration_id, d.asset_id, d.asset, d.amount
+FROM build_balance_deltas d
+WHERE d.added > 0 AND NOT EXISTS (
+    SELECT 1 FROM marts.calculated_balances c WHERE c.integration_id = d.integration_id AND c.asset_id = d.asset_id);
+
+DELETE FROM marts.calculated_balances c
+USING (SELECT d.integration_id, d.asset_id FROM build_balance_deltas d
+       WHERE d.added = 0 AND NOT EXISTS (
+           SELECT 1 FROM core.ledger_entries l WHERE l.integration_id = d.integration_id AND l.asset_id = d.asset_id)) gone
+WHERE c.integration_id = gone.integration_id AND c.asset_id = gone.asset_id;

@@ -14,7 +14,7 @@
 -- branches of other providers read nothing (`legs`; the pipeline breakers in kraken_transfers and
 -- generic_rows check the provider themselves).
 WITH r AS NOT MATERIALIZED (
-    SELECT stream, source_id, occurred_at, payload FROM raw.records WHERE integration_id = $integration_id
+    SELECT stream, source_id, occurred_at, payload FROM build_records WHERE integration_id = $integration_id
 ),
 provider AS (
     SELECT provider FROM app.integrations WHERE integration_id = $integration_id

@@ -14,7 +14,7 @@ chain AS (
     SELECT native_symbol, native_decimals FROM raw.wallet_chains WHERE integration_id = $integration_id
 ),
 records AS (
-    SELECT stream, source_id, occurred_at, payload FROM raw.records WHERE integration_id = $integration_id
+    SELECT stream, source_id, occurred_at, payload FROM build_records WHERE integration_id = $integration_id
 ),
 -- One value move: a trace (call, create, suicide) or, from a block scan, a top-level transaction.
 native AS (

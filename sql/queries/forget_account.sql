@@ -6,6 +6,7 @@ DELETE FROM core.ledger_entries WHERE integration_id IN (SELECT integration_id F
 DELETE FROM core.transactions WHERE integration_id IN (SELECT integration_id FROM app.integrations WHERE account_id = $account_id);
 DELETE FROM raw.balance_snapshots WHERE integration_id IN (SELECT integration_id FROM app.integrations WHERE account_id = $account_id);
 DELETE FROM raw.records WHERE integration_id IN (SELECT integration_id FROM app.integrations WHERE account_id = $account_id);
+DELETE FROM app.build_state WHERE integration_id IN (SELECT integration_id FROM app.integrations WHERE account_id = $account_id);
 DELETE FROM app.sync_state WHERE integration_id IN (SELECT integration_id FROM app.integrations WHERE account_id = $account_id);
 DELETE FROM app.manual_transactions WHERE integration_id IN (SELECT integration_id FROM app.integrations WHERE account_id = $account_id);
 DELETE FROM app.integrations WHERE account_id = $account_id;

@@ -8,7 +8,7 @@ from pipelines.imitations.esplora import EsploraImitation
 from pipelines.imitations.esplora.scenario import wallet_zpub
 from pipelines.registry.accounts import add_account
 from pipelines.registry.integrations import add_integration
-from pipelines.sync.build import STEPS, build_step
+from pipelines.sync.build import build
 from pipelines.sync.extract import ExtractResult, extract
 from pipelines.warehouse import connect, transaction
 
@@ -48,8 +48,7 @@ def sync(warehouse):
     def run(integration_id: str, *, full: bool = False) -> ExtractResult:
         result = extract(integration_id, full=full, log=Quiet())
         with connect(warehouse) as con, transaction(con):
-            for step in STEPS:
-                build_step(con, step, integration_id, "wallet")
+            build(con, [integration_id])
         return result
 
     return run

@@ -9,7 +9,7 @@ import pytest
 from pipelines.imitations.exchange import ExchangeImitation
 from pipelines.registry.accounts import add_account
 from pipelines.registry.integrations import add_integration
-from pipelines.sync.build import STEPS, build_step
+from pipelines.sync.build import build
 from pipelines.sync.extract import extract
 from pipelines.warehouse import connect, transaction
 
@@ -60,8 +60,7 @@ def sync(warehouse, integration_id: str, *, full: bool = False, log: Log | None 
     """Extract then build every layer, as one Dagster partition run does."""
     result = extract(integration_id, full=full, log=log or Log(), warehouse=str(warehouse))
     with connect(warehouse) as con, transaction(con):
-        for step in STEPS:
-            build_step(con, step, integration_id, "exchange")
+        build(con, [integration_id])
     return result
 
 

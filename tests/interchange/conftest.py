@@ -6,7 +6,7 @@ import pytest
 
 from pipelines.registry.accounts import add_account
 from pipelines.registry.integrations import add_integration
-from pipelines.sync.build import STEPS, build_step
+from pipelines.sync.build import build
 from pipelines.warehouse import transaction
 
 CONTENT = ("occurred_at", "label", "outgoing_asset", "outgoing_amount", "incoming_asset", "incoming_amount",
@@ -27,10 +27,8 @@ def manual(con, account):
 
 def rebuild(con, integration_id: str) -> None:
     """Every build layer of one integration in one transaction, as a sync's warehouse step does."""
-    (kind,) = con.execute("SELECT kind FROM app.integrations WHERE integration_id = ?", [integration_id]).fetchone()
     with transaction(con):
-        for step in STEPS:
-            build_step(con, step, integration_id, kind)
+        build(con, [integration_id])
 
 
 def stored(con, integration_id: str, table: str = "app.manual_transactions") -> list[tuple]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipelines.sync.build import STEPS, build_step
+from pipelines.sync.build import build
 from pipelines.sync.report import reconciliation_rows
 from pipelines.warehouse import connect, transaction
 from tests.exchange.conftest import account, exchange, imitation, sync  # noqa: F401  (fixtures)
@@ -13,8 +13,7 @@ from tests.exchange.conftest import account, exchange, imitation, sync  # noqa: 
 def _rebuild(warehouse, integration_id: str) -> dict[str, dict]:
     with connect(warehouse) as con:
         with transaction(con):
-            for step in STEPS:
-                build_step(con, step, integration_id, "exchange")
+            build(con, [integration_id])
         return {r["asset_id"]: r for r in reconciliation_rows(con, integration_id)}
 
 

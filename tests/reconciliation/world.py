@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from pipelines.registry.accounts import add_account
-from pipelines.sync.build import STEPS, build_step
+from pipelines.sync.build import build
 from pipelines.timeutil import utc_now
 from pipelines.warehouse import transaction
 
@@ -76,8 +76,7 @@ class World:
     def build(self, *integration_ids: str) -> None:
         for integration_id in integration_ids or self.kinds:
             with transaction(self.con):
-                for step in STEPS:
-                    build_step(self.con, step, integration_id, self.kinds[integration_id])
+                build(self.con, [integration_id])
 
     def reconciliation(self, integration_id: str) -> dict[str, dict]:
         from pipelines.sync.report import reconciliation_rows

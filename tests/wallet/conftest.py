@@ -44,14 +44,13 @@ class Wallets:
             return add_integration(con, "alice", name, "wallet", provider, settings=settings)
 
     def sync(self, integration_id: str, *, full: bool = False):
-        from pipelines.sync.build import STEPS, build_step
+        from pipelines.sync.build import build
         from pipelines.sync.extract import extract
         from pipelines.warehouse import connect, transaction
 
         result = extract(integration_id, full=full, log=self.log, warehouse=self.warehouse)
         with connect(self.warehouse) as con, transaction(con):
-            for step in STEPS:
-                build_step(con, step, integration_id, "wallet")
+            build(con, [integration_id])
         return result
 
     def query(self, sql: str, params=None) -> list[tuple]:

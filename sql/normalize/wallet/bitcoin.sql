@@ -7,13 +7,13 @@
 -- net change is a Deposit or Withdrawal. A coinbase output is Mining. Satoshi integers become BTC
 -- by an exact decimal product (a decimal division would go through a double).
 WITH own AS (
-    SELECT source_id AS address FROM raw.records
+    SELECT source_id AS address FROM build_records
     WHERE integration_id = $integration_id AND stream = 'addresses'
 ),
 txs AS (
     SELECT source_id AS txid, occurred_at, payload,
            coalesce((payload->'vin'->0->>'is_coinbase')::BOOLEAN, false) AS coinbase
-    FROM raw.records
+    FROM build_records
     WHERE integration_id = $integration_id AND stream = 'transactions'
       AND (payload->'status'->>'confirmed')::BOOLEAN
 ),
