@@ -6,6 +6,7 @@ analysts never query the warehouse itself. After each sync the warehouse is copi
 analyst's open connection keeps reading the old file, a new one reads the new file, and none fails.
 """
 
+import fcntl
 import os
 import time
 from pathlib import Path
@@ -19,20 +20,28 @@ from pipelines.settings import sync_batch_size
 
 
 def publish_analytics_copy(warehouse: str, target: Path) -> dict[str, int]:
-    """Copy the warehouse to `target` atomically, without credential tokens; returns rows per table."""
+    """Copy the warehouse to `target` atomically, without credential tokens; returns rows per table.
+
+    Runs that end at the same time publish one after the other (a lock file beside the copy): taken
+    and replaced in the same order, the copy taken last is the one left published, so an older copy
+    never replaces a newer one and the final copy holds every committed sync.
+    """
     import duckdb
 
     from pipelines.warehouse.copy import copy_database
 
     unpublished = target.with_name(f".{target.name}.{os.getpid()}.unpublished")
-    try:
-        tables = copy_database(Path(warehouse), unpublished)
-        with duckdb.connect(str(unpublished)) as con:  # encrypted, but analysts need no credentials
-            con.execute("UPDATE app.integrations SET credentials = NULL")
-        unpublished.chmod(0o444)  # a read-write open by mistake fails instead of locking out everyone else
-        os.replace(unpublished, target)
-    finally:
-        unpublished.unlink(missing_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_name(f".{target.name}.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, by a crash too
+        try:
+            tables = copy_database(Path(warehouse), unpublished)
+            with duckdb.connect(str(unpublished)) as con:  # encrypted, but analysts need no credentials
+                con.execute("UPDATE app.integrations SET credentials = NULL")
+            unpublished.chmod(0o444)  # a read-write open by mistake fails instead of locking out everyone else
+            os.replace(unpublished, target)
+        finally:
+            unpublished.unlink(missing_ok=True)
     return tables
 
 

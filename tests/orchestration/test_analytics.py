@@ -49,7 +49,8 @@ def test_analyst_connection_open_through_a_sync(warehouse, sync_all, tmp_path):
         analyst.close()
     with duckdb.connect(str(analytics), read_only=True) as fresh:
         assert str(fresh.execute(BALANCE, ["pro-paper", "BTC"]).fetchone()[0]) == "1.750000000000000000"
-    assert sorted(p.name for p in tmp_path.iterdir() if "analytics" in p.name) == ["analytics.duckdb"]  # no temp left
+    # No staging file left; the publishers' lock file stays (removing it could race with a waiting publisher).
+    assert sorted(p.name for p in tmp_path.iterdir() if "analytics" in p.name) == [".analytics.duckdb.lock", "analytics.duckdb"]
 
 
 def test_backfill_batch_syncs_many_integrations_in_one_run(warehouse, instance, sync_all):
@@ -84,3 +85,26 @@ def test_full_resync_tag_reimports_from_the_start(warehouse, sync_all):
 
     assert full_resync_flag(sync_all(partition_key="pro-paper")) is False
     assert full_resync_flag(sync_all(partition_key="pro-paper", tags={FULL_RESYNC_TAG: "true"})) is True
+
+
+def test_publishers_take_turns_so_an_older_copy_never_replaces_a_newer(warehouse, tmp_path):
+    """A publisher waits while another holds the lock; it then copies the warehouse as it is by then."""
+    import fcntl
+    import threading
+
+    from pipelines.assets.analytics import publish_analytics_copy
+
+    with connect(warehouse) as con:
+        con.execute("CREATE TABLE main.marker AS SELECT 'old' AS v")
+    target = tmp_path / "analytics.duckdb"
+    with open(tmp_path / ".analytics.duckdb.lock", "a") as other:  # another run is publishing
+        fcntl.flock(other, fcntl.LOCK_EX)
+        waiting = threading.Thread(target=publish_analytics_copy, args=(str(warehouse), target))
+        waiting.start()
+        waiting.join(timeout=1.0)
+        assert waiting.is_alive() and not target.exists()  # held back, nothing copied yet
+        with connect(warehouse) as con:  # the other run's newer data, committed before it releases
+            con.execute("UPDATE main.marker SET v = 'new'")
+    waiting.join(timeout=120)
+    with duckdb.connect(str(target), read_only=True) as con:
+        assert con.execute("SELECT v FROM main.marker").fetchall() == [("new",)]

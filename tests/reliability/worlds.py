@@ -15,6 +15,13 @@ SMALL_BINANCE = {"trades": 120, "deposits": 4, "withdrawals": 3, "earn": 1}
 SMALL_KRAKEN = {"trades": 40, "deposits": 3, "withdrawals": 2, "earn": 6}
 
 
+def ensure_account(warehouse) -> None:
+    """The account every world registers its integrations under (several worlds may share it)."""
+    with connect(warehouse) as con:
+        if not con.execute("SELECT 1 FROM app.accounts WHERE account_id = 'rel'").fetchall():
+            add_account(con, "rel", "UTC", "EUR")
+
+
 def layers(warehouse, integration_id: str) -> dict[str, list]:
     """Every derived row of one integration (ids and amounts), for exact comparisons."""
     queries = {
@@ -67,8 +74,7 @@ class ExchangeWorld:
         self.imitation = self.stack.enter_context(
             ExchangeImitation(seed=seed, binance_events=SMALL_BINANCE, kraken_events=SMALL_KRAKEN, kraken_counter_max=10_000))
         self.account = getattr(self.imitation, provider)
-        with connect(warehouse) as con:
-            add_account(con, "rel", "UTC", "EUR")
+        ensure_account(warehouse)
 
     def add(self, name: str) -> str:
         with connect(self.warehouse) as con:
@@ -93,8 +99,7 @@ class WalletWorld:
         self.counterparty = chain.new_address()
         self.token = chain.deploy("TestToken", "Reliable", "REL", 18)
         self._seed_activity()
-        with connect(warehouse) as con:
-            add_account(con, "rel", "UTC", "EUR")
+        ensure_account(warehouse)
 
     def _seed_activity(self) -> None:
         self.chain.send(self.chain.faucet, self.address, 10**18)
@@ -127,8 +132,7 @@ class BitcoinWorld:
         self.stack = contextlib.ExitStack()
         self.esplora = self.stack.enter_context(EsploraImitation())
         self.rounds = 0
-        with connect(warehouse) as con:
-            add_account(con, "rel", "UTC", "EUR")
+        ensure_account(warehouse)
 
     def add(self, name: str) -> str:
         from pipelines.imitations.esplora.scenario import wallet_zpub
