@@ -1,0 +1,1 @@
+"""Tests of the build layers (pipelines/sync/build.py)."""
