@@ -3,9 +3,10 @@
 A fault hits the next `times` requests of one exchange whose path contains `path` (None: until
 cleared). `Faults.randomly` makes an exchange flaky instead: a seeded random share of its requests
 fails with a kind drawn from `RANDOM_KINDS`, the same sequence for the same seed and request
-order (a sync's requests are sequential), so a failing seed can be replayed. Each exchange module renders it in its own API's shape (Binance answers a rate limit
-with HTTP 429 and code -1003, Kraken with `EAPI:Rate limit exceeded`), so ccxt raises the same
-exception it would raise against the real service.
+order (a sync's requests are sequential), so a failing seed can be replayed. Each exchange module
+renders a fault in its own API's shape (Binance answers a rate limit with HTTP 429 and code -1003,
+Kraken with `EAPI:Rate limit exceeded`), so ccxt raises the same exception it would raise against
+the real service.
 """
 
 from __future__ import annotations
