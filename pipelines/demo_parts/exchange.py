@@ -16,6 +16,8 @@ from pipelines.imitations.exchange.server import HISTORY_DAYS
 
 #: The seeded gap: trades of this market are missing from every sync.
 DELISTED = "SOL/USDT"
+#: The imitation's seed: its accounts, histories and API credentials follow from it.
+SEED = 7
 
 
 def setup(con, account_id: str, stack: contextlib.ExitStack) -> None:
@@ -23,7 +25,7 @@ def setup(con, account_id: str, stack: contextlib.ExitStack) -> None:
     from pipelines.imitations.exchange import ExchangeImitation
     from pipelines.registry.integrations import add_integration
 
-    imitation = stack.enter_context(ExchangeImitation(seed=7, kraken_counter_max=500))
+    imitation = stack.enter_context(ExchangeImitation(seed=SEED, kraken_counter_max=500))
     imitation.faults.delist("binance", DELISTED)
     os.environ[ORIGIN_ENV] = imitation.url
     start = (datetime.now(UTC) - timedelta(days=HISTORY_DAYS + 1)).date().isoformat()

@@ -84,3 +84,33 @@ def test_no_secret_in_clear_text_anywhere(cli, warehouse, tmp_path, monkeypatch,
                 dump.append(repr(cur.fetchall()))
         assert not leaks("\n".join(dump).encode(), secrets)
         assert "sam-binance" in "\n".join(dump)  # the dump did read the run records
+
+
+def test_the_readme_demo_leaves_no_secret_in_clear_text(tmp_path):
+    """`pipelines demo` (what `make demo` runs) with its known exchange credentials, in its own data
+    directory and Dagster home: none of the keys or secrets is in any file it wrote or in its output."""
+    import os
+    import subprocess
+    import sys
+
+    from pipelines.demo_parts.exchange import SEED
+    from pipelines.imitations.exchange.server import credentials_for
+    from pipelines.settings import PROJECT_ROOT
+
+    data, home = tmp_path / "data", tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_bytes((PROJECT_ROOT / "deploy" / "dagster.dev.yaml").read_bytes())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIPELINES_")}
+    env.update(DAGSTER_HOME=str(home), PIPELINES_WAREHOUSE=str(data / "warehouse.duckdb"),
+               PIPELINES_SECRET_KEY_FILE=str(data / "secret.key"), PIPELINES_INBOX=str(data / "inbox"),
+               PIPELINES_ANALYTICS=str(data / "analytics.duckdb"))
+    demo = subprocess.run([sys.executable, "-m", "pipelines.cli.main", "demo"], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert demo.returncode == 0, demo.stderr[-3000:]
+    assert "demo-binance" in demo.stdout  # it did sync the exchanges
+    secrets = [value for exchange in ("binance", "kraken") for value in credentials_for(exchange, SEED).values()]
+    written = files_under(data, home)
+    assert any(p.name == "warehouse.duckdb" for p in written) and any("storage" in p.parts for p in written)
+    for path in written:
+        assert not leaks(path.read_bytes(), secrets), f"secret in clear text in {path}"
+    assert not leaks((demo.stdout + demo.stderr).encode(), secrets)
