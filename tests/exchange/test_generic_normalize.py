@@ -1,0 +1,61 @@
+"""sql/normalize/exchange.sql for exchanges without their own reader (ccxt's unified structures).
+
+The imitation serves Binance and Kraken only, so these raw records are written the way
+`GenericReader` stores them (unified trades, deposits and withdrawals with amounts as strings, the
+`currencies` map) and the build steps run on them as a sync would.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pipelines.connectors.exchange.base import dumps
+from pipelines.sync.build import build_step
+from pipelines.warehouse import transaction
+
+RECORDS = [
+    ("trades", "t1", datetime(2025, 1, 2), {"id": "t1", "symbol": "BTC/USDT", "side": "buy", "amount": "0.5",
+                                             "cost": "30000.25", "fee": {"currency": "USDT", "cost": "1.5"}}),
+    ("trades", "t2", datetime(2025, 1, 3), {"id": "t2", "symbol": "ETH/USDT:USDT", "side": "sell", "amount": "2",
+                                             "cost": "6000", "fee": {"currency": "ETH", "cost": "0"}}),
+    ("trades", "t3", datetime(2025, 1, 3), {"id": "t3", "symbol": "XBT/EUR", "side": "buy", "amount": "1",
+                                             "cost": "50000", "fee": None}),
+    ("deposits", "d1", datetime(2025, 1, 1), {"id": "d1", "currency": "USDT", "amount": "100000", "status": "ok",
+                                               "txid": "0xabc", "fee": {"currency": "USDT", "cost": "0.000000000000000001"}}),
+    ("deposits", "d2", datetime(2025, 1, 1), {"id": "d2", "currency": "USDT", "amount": "5", "status": "pending"}),
+    ("withdrawals", "w1", datetime(2025, 1, 4), {"id": "w1", "currency": "XBT", "amount": "0.1", "status": "ok",
+                                                  "txid": None, "fee": {"currency": "XBT", "cost": "0.0005"}}),
+    ("withdrawals", "w2", datetime(2025, 1, 4), {"id": "w2", "currency": "BTC", "amount": "0.1", "status": "failed"}),
+    ("ledger", "l1", datetime(2025, 1, 4), {"id": "l1", "currency": "BTC", "amount": "0.1"}),
+    ("currencies", "XBT", None, {"id": "XBT", "code": "BTC"}),
+]
+
+
+def test_unified_records_become_transactions_with_exact_amounts(con):
+    con.execute("INSERT INTO app.accounts (account_id, timezone, base_currency, created_at) "
+                "VALUES ('a', 'UTC', 'EUR', now()::TIMESTAMP)")
+    con.execute("INSERT INTO app.integrations (integration_id, account_id, name, kind, provider, settings, created_at) "
+                "VALUES ('okx-1', 'a', 'OKX', 'exchange', 'okx', '{}', now()::TIMESTAMP)")
+    con.executemany("INSERT INTO raw.records VALUES ('okx-1', ?, ?, ?, ?, now()::TIMESTAMP)",
+                    [[stream, source_id, at, dumps(row)] for stream, source_id, at, row in RECORDS])
+    with transaction(con):
+        for step in ("transactions", "ledger_entries"):
+            build_step(con, step, "okx-1", "exchange")
+
+    rows = con.execute(
+        "SELECT tx_id, label, origin, outgoing_asset, outgoing_asset_id, outgoing_amount, incoming_asset, "
+        "incoming_asset_id, incoming_amount, fee_asset, fee_amount, external_id FROM core.transactions ORDER BY tx_id"
+    ).fetchall()
+    d = Decimal
+    assert rows == [
+        ("okx-1:deposits:d1", "Deposit", "synced", None, None, None, "USDT", "USDT", d("100000"), "USDT",
+         d("0.000000000000000001"), "0xabc"),
+        ("okx-1:trade:t1", "Trade", "synced", "USDT", "USDT", d("30000.25"), "BTC", "BTC", d("0.5"), "USDT", d("1.5"), "t1"),
+        ("okx-1:trade:t2", "Trade", "synced", "ETH", "ETH", d("2"), "USDT", "USDT", d("6000"), None, None, "t2"),
+        ("okx-1:trade:t3", "Trade", "synced", "EUR", "EUR", d("50000"), "BTC", "BTC", d("1"), None, None, "t3"),
+        ("okx-1:withdrawals:w1", "Withdrawal", "synced", "BTC", "BTC", d("0.1"), None, None, None, "BTC", d("0.0005"), "w1"),
+    ]
+    balances = dict(con.execute("SELECT asset_id, sum(amount) FROM core.ledger_entries GROUP BY 1").fetchall())
+    assert balances == {"USDT": d("100000") - d("0.000000000000000001") - d("30000.25") - d("1.5") + d("6000"),
+                        "BTC": d("0.5") + d("1") - d("0.1") - d("0.0005"), "ETH": d("-2"), "EUR": d("-50000")}
