@@ -70,7 +70,8 @@ BALANCES_MATCH = "balances_match"
     backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=sync_batch_size()),
 )
 def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Rebuilds each partition's layers from raw.* and app.manual_transactions, set-based in SQL."""
+    """Builds each partition's layers from raw.* and app.manual_transactions, set-based in SQL and
+    incrementally: only what the records fetched since the last build touch (pipelines/sync/build.py)."""
     from pipelines.interchange.supersede import active_count
     from pipelines.sync.build import STEPS, build
     from pipelines.sync.report import is_mismatch, markdown_table, reconciliation_rows

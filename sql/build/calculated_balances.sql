@@ -26,8 +26,11 @@ FROM build_balance_deltas d
 WHERE d.added > 0 AND NOT EXISTS (
     SELECT 1 FROM marts.calculated_balances c WHERE c.integration_id = d.integration_id AND c.asset_id = d.asset_id);
 
+-- (Assets that lost entries and gained none: only those are looked up in the ledger.)
 DELETE FROM marts.calculated_balances c
-USING (SELECT d.integration_id, d.asset_id FROM build_balance_deltas d
-       WHERE d.added = 0 AND NOT EXISTS (
-           SELECT 1 FROM core.ledger_entries l WHERE l.integration_id = d.integration_id AND l.asset_id = d.asset_id)) gone
+USING (SELECT integration_id, asset_id FROM build_balance_deltas WHERE added = 0
+       EXCEPT
+       SELECT l.integration_id, l.asset_id
+       FROM core.ledger_entries l
+       JOIN (SELECT integration_id, asset_id FROM build_balance_deltas WHERE added = 0) d USING (integration_id, asset_id)) gone
 WHERE c.integration_id = gone.integration_id AND c.asset_id = gone.asset_id;
