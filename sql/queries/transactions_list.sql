@@ -1,5 +1,6 @@
--- An integration's transactions: built ones from core.transactions, plus manual entries not yet
--- built (entered since the last sync), newest first.
+-- An integration's transactions: built ones from core.transactions, plus manual entries not built:
+-- entered since the last sync, or superseded by the synced twin a sync brought (shown with it, so
+-- the user sees why the row does not count and can restore it), newest first.
 WITH built AS (
     SELECT tx_id, occurred_at, label, origin,
            amount_text(outgoing_amount) || ' ' || outgoing_asset AS out_leg,
@@ -9,13 +10,14 @@ WITH built AS (
     FROM core.transactions WHERE integration_id = $integration_id
 ),
 pending AS (
-    SELECT manual_id, occurred_at, label, 'manual',
+    SELECT m.manual_id, m.occurred_at, m.label, 'manual',
            amount_text(outgoing_amount) || ' ' || outgoing_asset,
            amount_text(incoming_amount) || ' ' || incoming_asset,
            amount_text(fee_amount) || ' ' || fee_asset,
-           comment, 'not yet synced'
-    FROM app.manual_transactions
-    WHERE integration_id = $integration_id AND manual_id NOT IN (SELECT tx_id FROM built)
+           comment, coalesce('superseded by ' || s.synced_tx_id, 'not yet synced')
+    FROM app.manual_transactions m
+    LEFT JOIN app.superseded_manual s ON s.manual_id = m.manual_id AND s.restored_at IS NULL
+    WHERE m.integration_id = $integration_id AND m.manual_id NOT IN (SELECT tx_id FROM built)
 )
 SELECT * FROM (SELECT * FROM built UNION ALL SELECT * FROM pending)
 WHERE $origin IS NULL OR origin = $origin

@@ -126,8 +126,12 @@ def test_cli_lists_and_restores_duplicates(warehouse, imitation, kept_by_hand, c
     sync(warehouse, integration, full=True)
     listed = cli("integrations", "duplicates", integration)
     assert listed.code == 0 and listed.out.count("superseded") == 5 and ids["no twin"] not in listed.out
+    listing = cli("transactions", "list", integration, "--origin", "manual")  # why they do not count
+    assert listing.code == 0 and listing.out.count("superseded by") == 5, listing.out
     restored = cli("integrations", "restore-duplicate", integration, ids["by tx hash"])
     assert restored.code == 0 and "restored" in restored.out
+    listing = cli("transactions", "list", integration, "--origin", "manual")
+    assert listing.out.count("superseded by") == 4 and listing.out.count("not yet synced") == 1, listing.out
     unknown = cli("integrations", "restore-duplicate", integration, ids["no twin"])
     assert unknown.code == 2 and "is not a superseded manual transaction" in unknown.err
 
