@@ -16,8 +16,8 @@ transactions), and the `transactions` step picks one of three ways per integrati
   fingerprint (an edited manual transaction, a converted integration), or a new record the scope
   cannot place (a currency code mapping): everything again, as before.
 
-The later layers are one set-based script each over the whole batch: ledger entries of the replaced
-transactions only (`build_changed`; all of them for an integration rebuilt in full), calculated
+The later layers are one set-based script each over the whole batch: ledger entries of the removed
+and added transactions only (all of them for an integration rebuilt in full), calculated
 balances by exact decimal deltas, and the running balance of the reconciliation from each asset's
 first changed instant. Either way the rows are exactly those of a full build
 (tests/build/test_incremental.py).
@@ -109,8 +109,8 @@ def _transactions(con, integration_id: str, full: bool) -> None:
             con.execute(f"INSERT INTO core.transactions {synced}", params)
     con.execute(f"INSERT INTO core.transactions {manual}", params)
     supersede_duplicates(con, integration_id)  # manual rows a sync brought again leave the balances
-    if incremental:  # a manual row can come back (its synced twin changed id): its entries are new
-        con.execute("INSERT INTO build_changed SELECT integration_id, tx_id FROM core.transactions "
-                    "WHERE integration_id = ? AND origin = 'manual'", [integration_id])
+    if incremental:  # the manual rows left in build/transactions_replace and are back (those not superseded)
+        con.execute("INSERT INTO build_added SELECT * FROM core.transactions WHERE integration_id = ? AND origin = 'manual'",
+                    [integration_id])
     con.execute("INSERT OR REPLACE INTO app.build_state VALUES (?, ?, ?, ?, ?)",
                 [integration_id, watermark, records, _fingerprint(con, integration_id), utc_now()])

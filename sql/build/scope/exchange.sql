@@ -2,28 +2,32 @@
 -- ccxt's unified streams; Kraken has its own scope): the records fetched after $watermark, each a
 -- trade, deposit or withdrawal of its own, with the reference streams the normalize query joins on
 -- (currencies, markets) and the older trades of a market stored only now (Binance joins a trade to
--- its market; the join below reads no payload when no market is new). Records are never rewritten
--- (raw.records keeps the first copy of a source id), so a transaction id never disappears: the new
--- rows replace the old by tx_id and nothing else is stale (build_stale is empty).
--- build_groups holds NULL when only a full build is exact: a new currency that maps an id to
--- another code can change any transaction.
+-- its market). Records are never rewritten (raw.records keeps the first copy of a source id), so a
+-- transaction id never disappears: the new rows replace the old by tx_id and nothing else is stale
+-- (build_stale is empty). build_groups holds NULL when only a full build is exact: a new currency
+-- that maps an id to another code can change any transaction.
 CREATE OR REPLACE TEMP TABLE build_groups AS
 SELECT DISTINCT CASE WHEN stream = 'currencies' AND (payload ->> 'code') IS DISTINCT FROM source_id THEN NULL
                      ELSE stream || ':' || source_id END AS group_key
 FROM raw.records
 WHERE integration_id = $integration_id AND fetched_at > $watermark;
 
+-- (Plain filters, each pushed into the scan: old payloads are never read.)
 CREATE OR REPLACE TEMP TABLE build_scoped AS
 SELECT * FROM raw.records
-WHERE integration_id = $integration_id
-  AND CASE WHEN stream IN ('currencies', 'markets') THEN true ELSE fetched_at > $watermark END;
+WHERE integration_id = $integration_id AND fetched_at > $watermark AND stream NOT IN ('currencies', 'markets');
 
 INSERT INTO build_scoped
-SELECT t.* FROM raw.records t
-JOIN (SELECT source_id AS symbol FROM raw.records
-      WHERE integration_id = $integration_id AND stream = 'markets' AND fetched_at > $watermark) m
-  ON t.payload ->> 'symbol' = m.symbol
-WHERE t.integration_id = $integration_id AND t.stream = 'trades' AND t.fetched_at <= $watermark;
+SELECT * FROM raw.records WHERE integration_id = $integration_id AND stream = 'currencies';
+
+INSERT INTO build_scoped
+SELECT * FROM raw.records WHERE integration_id = $integration_id AND stream = 'markets';
+
+-- (The new markets come from build_scoped, whose size the planner knows: with none, no payload is read.)
+INSERT INTO build_scoped
+SELECT * FROM raw.records
+WHERE integration_id = $integration_id AND stream = 'trades' AND fetched_at <= $watermark
+  AND payload ->> 'symbol' IN (SELECT source_id FROM build_scoped WHERE stream = 'markets' AND fetched_at > $watermark);
 
 CREATE OR REPLACE TEMP TABLE build_stale AS
 SELECT NULL::VARCHAR AS tx_id WHERE false;

@@ -15,12 +15,10 @@ WHERE integration_id = $integration_id AND fetched_at > $watermark
   AND stream IN ('chain', 'native_transfers', 'token_transfers', 'receipts');
 
 INSERT INTO build_groups
-SELECT DISTINCT split_part(t.source_id, ':', 1)
-FROM raw.records t
-JOIN (SELECT source_id AS contract FROM raw.records
-      WHERE integration_id = $integration_id AND stream = 'tokens' AND fetched_at > $watermark) n
-  ON lower(t.payload ->> 'address') = n.contract
-WHERE t.integration_id = $integration_id AND t.stream = 'token_transfers' AND t.fetched_at <= $watermark;
+SELECT DISTINCT split_part(source_id, ':', 1) FROM raw.records
+WHERE integration_id = $integration_id AND stream = 'token_transfers' AND fetched_at <= $watermark
+  AND lower(payload ->> 'address') IN (SELECT source_id FROM raw.records
+                                       WHERE integration_id = $integration_id AND stream = 'tokens' AND fetched_at > $watermark);
 
 INSERT INTO build_groups
 WITH touched AS (

@@ -9,8 +9,11 @@ WHERE integration_id = $integration_id AND fetched_at > $watermark;
 
 CREATE OR REPLACE TEMP TABLE build_scoped AS
 SELECT * FROM raw.records
-WHERE integration_id = $integration_id
-  AND CASE WHEN stream = 'transactions' THEN fetched_at > $watermark ELSE stream = 'addresses' END;
+WHERE integration_id = $integration_id AND stream = 'transactions' AND fetched_at > $watermark;
+
+INSERT INTO build_scoped
+SELECT * FROM raw.records
+WHERE integration_id = $integration_id AND stream = 'addresses';
 
 CREATE OR REPLACE TEMP TABLE build_stale AS
 SELECT tx_id FROM core.transactions
