@@ -5,10 +5,13 @@ after the connection is closed. Closing rolls back the connection's implicit tra
 DuckDB connection holds one pending result, so duckdb_engine's rollback drops the rows and every
 metric fails with an IndexError. A validation only reads, so it needs no transaction at all: this
 dialect never begins, commits or rolls back (each query autocommits, and a failed query aborts only
-itself) and is used on a warehouse opened read-only.
+itself) and is used on a warehouse opened read-only. It also writes float parameters into the
+SQL text (see `_InlineFloats`).
 """
 
 from __future__ import annotations
+
+import math
 
 from duckdb_engine import Dialect
 from sqlalchemy.dialects import registry
@@ -17,9 +20,23 @@ from sqlalchemy.dialects import registry
 SCHEME = "duckdb+readonly"
 
 
+class _InlineFloats(Dialect.statement_compiler):
+    """Writes finite float parameters into the SQL text. GX passes `ExpectColumnValuesToBeBetween`'s
+    bounds as floats; compared with a DOUBLE parameter, DuckDB casts every DECIMAL(38,18) amount to
+    DOUBLE, while a literal lets it compare in DECIMAL where the bound is exact (0): the suite's one
+    scan of 10^6 transactions took half the time (0.7 s instead of 1.4 s of CPU)."""
+
+    def visit_bindparam(self, bindparam, **kw):
+        value = bindparam.effective_value
+        if type(value) is float and math.isfinite(value) and not bindparam.expanding:
+            kw["literal_execute"] = True
+        return super().visit_bindparam(bindparam, **kw)
+
+
 class ReadOnlyDuckDBDialect(Dialect):
     """duckdb_engine's dialect (name 'duckdb', so GX treats it as DuckDB) without transactions."""
 
+    statement_compiler = _InlineFloats
     supports_statement_cache = False  # as duckdb_engine itself; said explicitly, SQLAlchemy warns otherwise
 
     def do_begin(self, dbapi_connection) -> None:
