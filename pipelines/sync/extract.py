@@ -71,13 +71,16 @@ def _store(con, integration_id: str, staged, snapshot: Snapshot, full: bool) -> 
     # Snapshot times have whole seconds: a second sync within the same second replaces the first's.
     con.execute("DELETE FROM raw.balance_snapshots WHERE integration_id = ? AND synced_at = ?",
                 [integration_id, snapshot.synced_at])
-    if snapshot.balances:
-        con.executemany(
-            "INSERT INTO raw.balance_snapshots VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                [integration_id, b.asset_id, b.asset, b.amount, b.raw_amount, snapshot.synced_at, b.block_number]
-                for b in snapshot.balances
-            ],
+    if snapshot.balances:  # one statement over column lists: executemany costs ~2 ms a row
+        con.execute(
+            """INSERT INTO raw.balance_snapshots
+               SELECT $integration_id, unnest($asset_ids), unnest($assets), unnest($amounts)::DECIMAL(38,18),
+                      unnest($raw_amounts), $synced_at, unnest($blocks)""",
+            {"integration_id": integration_id, "synced_at": snapshot.synced_at,
+             "asset_ids": [b.asset_id for b in snapshot.balances], "assets": [b.asset for b in snapshot.balances],
+             "amounts": [f"{b.amount:f}" for b in snapshot.balances],
+             "raw_amounts": [None if b.raw_amount is None else str(b.raw_amount) for b in snapshot.balances],
+             "blocks": [b.block_number for b in snapshot.balances]},
         )
     # The snapshot's time is itself a cursor: an account that now holds nothing has an empty
     # latest snapshot, which must not fall back to an older, non-empty one.
