@@ -73,10 +73,11 @@ class RpcError(Exception):
 
     @property
     def is_unsupported(self) -> bool:
-        """The node does not offer the method (e.g. `trace_filter` on most public endpoints)."""
-        return self.code in (-32601, -32004) or bool(
+        """The node does not offer the method (e.g. `trace_filter` on most public endpoints); a busy
+        provider's "temporarily not available" is not that (it would switch history methods)."""
+        return self.code in (-32601, -32004) or (not self.is_transient and bool(
             re.search(r"not (found|supported|available|exist)|unsupported|does not exist", self.message, re.IGNORECASE)
-        )
+        ))
 
 
 class Node:
