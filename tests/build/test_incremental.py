@@ -172,3 +172,37 @@ def test_bitcoin_wallet_history_split_into_syncs_builds_exactly_like_one_full_bu
     replay(warehouse, integration, syncs=4, seed=5)
     with connect(warehouse) as con:
         assert layers(con, integration) == once
+
+
+def test_an_asset_whose_last_entries_net_away_leaves_the_calculated_balances(con):
+    """A later token transfer in the same transaction hash nets the token to zero: its only entry leaves,
+    none arrives, and the asset's calculated balance row goes (as in a full build)."""
+    me, friend, token, tx = "0x" + "1" * 40, "0x" + "2" * 40, "0x" + "3" * 40, "0x" + "ab" * 32
+    con.execute("INSERT INTO app.accounts (account_id, timezone, base_currency, created_at) VALUES ('a', 'UTC', 'EUR', now()::TIMESTAMP)")
+    con.execute("INSERT INTO app.integrations (integration_id, account_id, name, kind, provider, settings, created_at) "
+                "VALUES ('w', 'a', 'W', 'wallet', 'ethereum', ?, now()::TIMESTAMP)",
+                [f'{{"addresses": ["{me}"], "tokens": ["{token}"]}}'])
+
+    def transfer(index: int, sender: str, receiver: str) -> tuple:
+        topic = lambda address: "0x" + address[2:].rjust(64, "0")  # noqa: E731
+        payload = (f'{{"address": "{token}", "topics": ["0xddf2", "{topic(sender)}", "{topic(receiver)}"], '
+                   f'"data": "0x{5_000_000:064x}", "transactionHash": "{tx}", "logIndex": "{hex(index)}"}}')
+        return "token_transfers", f"{tx}:{index}", datetime(2025, 5, 1), payload
+
+    syncs = [
+        [("chain", "ethereum", None, '{"native_symbol": "ETH", "native_decimals": 18, "known_tokens": []}'),
+         ("tokens", token, None, f'{{"address": "{token}", "symbol": "TKN", "decimals": 6}}'),
+         transfer(0, friend, me)],
+        [transfer(1, me, friend)],
+    ]
+    balances = []
+    for number, records in enumerate(syncs):
+        con.executemany("INSERT INTO raw.records VALUES ('w', ?, ?, ?, ?, ?)",
+                        [[*r, datetime(2030, 1, 1, number)] for r in records])
+        with transaction(con):
+            build(con, ["w"])
+        rebuilt = con.execute("SELECT count(*) FROM build_rebuilt").fetchall()[0][0]
+        assert rebuilt == (number == 0)  # the first build is full, the second incremental
+        assert layers(con, "w") == full_build_of_this_state(con, "w")
+        balances.append(con.execute("SELECT asset_id, amount FROM marts.calculated_balances WHERE integration_id = 'w'").fetchall())
+    assert [len(b) for b in balances] == [1, 0]
