@@ -11,6 +11,7 @@ import json
 import resource
 import sys
 import time
+from pathlib import Path
 
 from benchmarks.connector import SyntheticBinance, register, sync
 from benchmarks.history import BinanceHistory
@@ -24,26 +25,29 @@ def _source_free(timings: dict[str, float], connector: SyntheticBinance) -> dict
     return {**timings, "extract": timings["extract"] - connector.source_s, "total": timings["total"] - connector.source_s}
 
 
-def arrow_limit(warehouse: str, scratch: str) -> tuple[float, int]:
-    """Seconds to insert the integration's final core.transactions and core.ledger_entries rows
-    from Arrow tables into an empty warehouse (the physical limit of the load), and the row count."""
+def arrow_insert(warehouse: str, scratch: str, tables: tuple[str, ...]) -> tuple[float, int]:
+    """Seconds to insert the integration's rows of `tables` from Arrow tables into an empty warehouse
+    (best of two), and the row count. Of core.transactions and core.ledger_entries, this is the
+    physical limit of the load (benchmark 1); of raw.records, what storing the raw records alone costs."""
     from pipelines.warehouse import connect, transaction
 
     with connect(warehouse) as con:
-        tables = {t: con.sql(f"SELECT * FROM {t} WHERE integration_id = ?", params=[INTEGRATION]).to_arrow_table()
-                  for t in ("core.transactions", "core.ledger_entries")}
+        arrow = {t: con.sql(f"SELECT * FROM {t} WHERE integration_id = ?", params=[INTEGRATION]).to_arrow_table()
+                 for t in tables}
     best = float("inf")
     for attempt in range(2):
         path = f"{scratch}.limit{attempt}.duckdb"
         with connect(path) as con:
             started = time.perf_counter()
             with transaction(con):
-                for name, table in tables.items():
+                for name, table in arrow.items():
                     con.register("arrow_rows", table)
                     con.execute(f"INSERT INTO {name} SELECT * FROM arrow_rows")
                     con.unregister("arrow_rows")
             best = min(best, time.perf_counter() - started)
-    return best, sum(t.num_rows for t in tables.values())
+        for leftover in (path, f"{path}.wal"):
+            Path(leftover).unlink(missing_ok=True)
+    return best, sum(t.num_rows for t in arrow.values())
 
 
 def main(rows: int, warehouse: str) -> dict:
@@ -62,10 +66,12 @@ def main(rows: int, warehouse: str) -> dict:
                                       [INTEGRATION]).fetchall())
         transactions = con.execute("SELECT count(*) FROM core.transactions WHERE integration_id = ?",
                                    [INTEGRATION]).fetchone()[0]
-    limit_s, final_rows = arrow_limit(warehouse, warehouse)
+    limit_s, final_rows = arrow_insert(warehouse, warehouse, ("core.transactions", "core.ledger_entries"))
+    raw_limit_s, _ = arrow_insert(warehouse, warehouse, ("raw.records",))
     return {
         "rows": rows, "full": timings, "incremental": increment, "peak_rss_mb": peak_mb,
         "serialize_s": full.serialize_s, "sink_s": full.sink_s, "limit_s": limit_s, "final_rows": final_rows,
+        "raw_limit_s": raw_limit_s,
         "transactions": transactions, "balances_true": calculated == history.balances(),
     }
 

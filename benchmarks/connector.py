@@ -36,7 +36,7 @@ class SyntheticBinance(Connector):
     history: BinanceHistory
     count: int
     source_s: float = 0.0  # generating and serializing rows: the network's and connector's share
-    serialize_s: float = 0.0  # of which json.dumps and the record tuples (the connector's own work)
+    serialize_s: float = 0.0  # of which `dumps` and the record tuples (the connector's own work)
     sink_s: float = 0.0
     fetched: dict[str, int] = field(default_factory=dict)
     kind = "exchange"
