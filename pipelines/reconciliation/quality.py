@@ -2,9 +2,9 @@
 
 GX takes seconds to import, so it is imported inside the validating functions only. The suite runs
 where the data is: a GX SQL data source on the DuckDB warehouse (through duckdb_engine), scoped to
-the integrations just built, so nothing is copied out of DuckDB. Measured on 1 M rows: 2.3-3.0 s and
-0.44 GB peak memory in SQL, against 11.7-15.1 s (1.8-2.9 s of it copying) and 1.8 GB through pandas;
-at 100 k rows 0.5-0.9 s against 2.6 s.
+the integrations just built, so nothing is copied out of DuckDB. Measured on 1 M rows: 1.2-2.6 s and
+0.54 GB peak memory in SQL, against 11.7-15.1 s (1.8-2.9 s of it copying) and 1.8 GB through pandas;
+at 100 k rows 0.3-0.5 s against 2.6 s (docs/reconciliation.md).
 """
 
 from __future__ import annotations
