@@ -2,7 +2,7 @@
 
 The imitation serves Binance and Kraken only, so these raw records are written the way
 `GenericReader` stores them (unified trades, deposits and withdrawals with amounts as strings, the
-`currencies` map) and the build steps run on them as a sync would.
+`currencies` map) and the build runs on them as a sync's would.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from pipelines.connectors.exchange.base import dumps
-from pipelines.sync.build import build_step
+from pipelines.sync.build import build
 from pipelines.warehouse import transaction
 
 RECORDS = [
@@ -40,8 +40,7 @@ def test_unified_records_become_transactions_with_exact_amounts(con):
     con.executemany("INSERT INTO raw.records VALUES ('okx-1', ?, ?, ?, ?, now()::TIMESTAMP)",
                     [[stream, source_id, at, dumps(row)] for stream, source_id, at, row in RECORDS])
     with transaction(con):
-        for step in ("transactions", "ledger_entries"):
-            build_step(con, step, "okx-1", "exchange")
+        build(con, ["okx-1"])
 
     rows = con.execute(
         "SELECT tx_id, label, origin, outgoing_asset, outgoing_asset_id, outgoing_amount, incoming_asset, "
