@@ -3,6 +3,9 @@ VENV    ?= .venv
 PYTHON  ?= python3
 BIN     := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# Dagster stores a run's asset events in batches (planned events, one output's partitions) instead of
+# one write each; deploy/dagster.dev.yaml's event log writes a batch in one transaction.
+export DAGSTER_EVENT_BATCH_SIZE ?= 1000
 
 .PHONY: setup demo test dev bench clean
 
