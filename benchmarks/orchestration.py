@@ -1,14 +1,18 @@
 """Benchmark 4: what Dagster adds to Sync All, per integration, beyond the work itself.
 
 The same small integrations are synced twice from scratch: once as `sync_all` runs over ranges of
-the integrations partitions (the backfill batches `PIPELINES_SYNC_BATCH` gives, SQLite run storage
-as on a laptop), once by calling what each asset and check of `sync_all` calls, directly, in the
-same batches. The difference divided by the number of integrations is the orchestration overhead.
+the integrations partitions (the backfill batches `PIPELINES_SYNC_BATCH` gives, on a Dagster
+instance configured as `make dev` configures a laptop: `deploy/dagster.dev.yaml` in its own
+DAGSTER_HOME, SQLite storage, `DAGSTER_EVENT_BATCH_SIZE` as the Makefile sets it), once by calling
+what each asset and check of `sync_all` calls, directly, in the same batches. The difference divided
+by the number of integrations is the orchestration overhead.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import time
 from itertools import count
 from pathlib import Path
@@ -18,6 +22,20 @@ from benchmarks.history import BinanceHistory
 
 #: Integrations synced one run each, to show what batching saves.
 SINGLE_RUNS = 10
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def laptop_instance(home: Path):
+    """A Dagster instance as `make setup` + `make dev` give a laptop: `deploy/dagster.dev.yaml` as
+    `$DAGSTER_HOME/dagster.yaml`, and the Makefile's DAGSTER_EVENT_BATCH_SIZE."""
+    import dagster as dg
+
+    batch_size = re.search(r"^export DAGSTER_EVENT_BATCH_SIZE \?= (\d+)$", (ROOT / "Makefile").read_text(), re.M)
+    os.environ["DAGSTER_EVENT_BATCH_SIZE"] = batch_size.group(1)
+    home.mkdir()
+    shutil.copy(ROOT / "deploy" / "dagster.dev.yaml", home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return dg.DagsterInstance.from_config(str(home))
 
 
 def _direct(batch: list[str], warehouse: str, analytics: Path) -> None:
@@ -50,15 +68,14 @@ def _fresh(work: Path, name: str, ids: list[str]) -> str:
     from pipelines.warehouse import connect
 
     warehouse = str(work / f"{name}.duckdb")
-    os.environ["PIPELINES_WAREHOUSE"] = warehouse
     with connect(warehouse) as con:
         register(con, ids)
     return warehouse
 
 
 def measure(integrations: int, records: int, work: Path) -> dict:
-    import dagster as dg
-
+    """Both sides batch by batch, in turns (which goes first alternates), so that a machine busier in
+    one minute than in the next weighs on both alike."""
     from pipelines.definitions import defs
     from pipelines.orchestration.runs import RANGE_END_TAG, RANGE_START_TAG
     from pipelines.settings import analytics_path, sync_batch_size
@@ -77,42 +94,40 @@ def measure(integrations: int, records: int, work: Path) -> dict:
     job = defs.resolve_job_def("sync_all")
     run_config = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
-    def dagster_runs(name: str, groups: list[list[str]]) -> float:
-        _fresh(work, name, [i for g in groups for i in g])
-        home = work / f"{name}-dagster"
-        home.mkdir()
-        instance = dg.DagsterInstance.local_temp(str(home))
-        instance.add_dynamic_partitions("integrations", [i for g in groups for i in g])
-        started = time.perf_counter()
+    def compare(name: str, groups: list[list[str]]) -> tuple[float, float]:
+        """Seconds of the direct calls and of the Dagster runs over `groups`, each on its own warehouse."""
+        all_ids = [i for g in groups for i in g]
+        direct_warehouse = _fresh(work, f"{name}-direct", all_ids)
+        dagster_warehouse = _fresh(work, f"{name}-dagster", all_ids)
+        instance = laptop_instance(work / f"{name}-dagster")
+        instance.add_dynamic_partitions("integrations", all_ids)
+        spent = {"direct": 0.0, "dagster": 0.0}
+
+        def direct(group):
+            _direct(group, direct_warehouse, analytics_path())
+
+        def dagster(group):
+            os.environ["PIPELINES_WAREHOUSE"] = dagster_warehouse
+            tags = {RANGE_START_TAG: group[0], RANGE_END_TAG: group[-1]} if len(group) > 1 else {}
+            result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False, tags=tags,
+                                            partition_key=group[0] if len(group) == 1 else None)
+            if not result.success:
+                raise RuntimeError(f"sync_all failed for {group[0]}..{group[-1]}")
+
         with reading(connector):
-            for group in groups:
-                if len(group) == 1:
-                    result = job.execute_in_process(instance=instance, partition_key=group[0], run_config=run_config,
-                                                    raise_on_error=False)
-                else:
-                    result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False,
-                                                    tags={RANGE_START_TAG: group[0], RANGE_END_TAG: group[-1]})
-                if not result.success:
-                    raise RuntimeError(f"sync_all failed for {group[0]}..{group[-1]}")
-        elapsed = time.perf_counter() - started
+            for n, group in enumerate(groups):
+                for side in (("direct", "dagster") if n % 2 == 0 else ("dagster", "direct")):
+                    started = time.perf_counter()
+                    (direct if side == "direct" else dagster)(group)
+                    spent[side] += time.perf_counter() - started
         instance.dispose()
-        return elapsed
+        return spent["direct"], spent["dagster"]
 
-    def direct_runs(name: str, groups: list[list[str]]) -> float:
-        warehouse = _fresh(work, name, [i for g in groups for i in g])
-        started = time.perf_counter()
-        with reading(connector):
-            for group in groups:
-                _direct(group, warehouse, analytics_path())
-        return time.perf_counter() - started
-
-    # Warm both paths once (imports, first query plans), then measure each on its own warehouse.
-    direct_runs("warm-direct", [["warm-a"]])
-    dagster_runs("warm-dagster", [["warm-b"]])
-    out["direct_s"] = direct_runs("direct", batches)
-    out["dagster_s"] = dagster_runs("dagster", batches)
+    compare("warm", [["warm-a"]])  # imports, first query plans
+    out["direct_s"], out["dagster_s"] = compare("batched", batches)
     singles = [[i] for i in ids[:SINGLE_RUNS]]
     out["single_integrations"] = len(singles)
-    out["single_direct_s"] = direct_runs("single-direct", singles)
-    out["single_dagster_s"] = dagster_runs("single-dagster", singles)
+    out["single_direct_s"], out["single_dagster_s"] = compare("single", singles)
+    for name in ("DAGSTER_HOME", "DAGSTER_EVENT_BATCH_SIZE"):
+        os.environ.pop(name)
     return out

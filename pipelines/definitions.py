@@ -4,7 +4,7 @@ import dagster as dg
 
 from pipelines.assets.analytics import analytics_snapshot
 from pipelines.assets.checks import transactions_quality
-from pipelines.assets.extract import raw_records
+from pipelines.assets.extract import raw_records, sources_read
 from pipelines.assets.marts import account_marts, chain_divergence, marts_after_sync, refresh_marts, transfer_matches
 from pipelines.assets.prices import live_prices
 from pipelines.assets.warehouse_layers import warehouse_layers
@@ -18,7 +18,7 @@ ASSETS = [raw_records, warehouse_layers, analytics_snapshot, account_marts, tran
 
 defs = dg.Definitions.merge(dg.Definitions(
     assets=ASSETS,
-    asset_checks=[transactions_quality],
+    asset_checks=[transactions_quality, sources_read],
     jobs=[sync_all, refresh_marts],
     sensors=[integrations_sensor, marts_after_sync],
     resources={"warehouse": WarehouseResource()},

@@ -58,16 +58,13 @@ def publish_analytics_copy(warehouse: str, target: Path) -> dict[str, int]:
 )
 def analytics_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Publishes the copy once per run, however many integrations the run synced."""
+    from pipelines.orchestration.batch import StepBatch
     from pipelines.settings import analytics_path
 
     target = analytics_path()
     started = time.monotonic()
     tables = publish_analytics_copy(warehouse.resolved_path(), target)
     context.log.info(f"analytics copy published to {target} in {time.monotonic() - started:.2f} s")
-    return dg.MaterializeResult(
-        metadata={
-            "path": str(target),
-            "seconds": round(time.monotonic() - started, 3),
-            "rows": dg.MetadataValue.json(tables),
-        }
-    )
+    metadata = {"path": str(target), "seconds": round(time.monotonic() - started, 3), "rows": dg.MetadataValue.json(tables)}
+    batch = StepBatch(context)
+    return batch.materialize(analytics_snapshot.key, dict.fromkeys(batch.integrations, metadata))

@@ -1,11 +1,12 @@
 """raw_records: what each integration's source says, landed exactly as received."""
 
 
-from collections import Counter
+import traceback
 
 import dagster as dg
 
 from pipelines.assets.partitions import integrations_partitions
+from pipelines.orchestration.batch import BatchLog, StepBatch, failures
 from pipelines.orchestration.runs import FULL_RESYNC_TAG
 from pipelines.resources.warehouse import WarehouseResource
 from pipelines.settings import sync_batch_size
@@ -27,34 +28,76 @@ class ExtractConfig(dg.Config):
 )
 def raw_records(context: dg.AssetExecutionContext, config: ExtractConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Runs the integration's connector. Network reads happen with the warehouse closed; the write is
-    one short transaction, so extraction of many integrations runs in parallel."""
+    one short transaction, so extraction of many integrations runs in parallel.
+
+    A run over a batch of integrations (backfill policy) extracts each in turn. One whose source fails
+    changes nothing in the warehouse and is left out of the rest of the run (the `sources_read`
+    check then fails the run, naming it); the others are stored and materialized. When every
+    integration of the run failed, this step fails."""
     from pipelines.sync.extract import extract
 
-    # A backfill run covers a batch of partitions (backfill policy); each is extracted and stored in turn.
     full = config.full or context.run.tags.get(FULL_RESYNC_TAG) == "true"
-    results = []
-    for integration_id in context.partition_keys:
-        result = extract(integration_id, full=full, log=context.log, warehouse=warehouse.resolved_path())
-        context.log.info(
-            f"{integration_id}: fetched {sum(result.fetched.values())} records, {result.inserted} new, "
-            f"{result.balances} synced balances"
-        )
-        results.append(result)
-    fetched_by_stream: Counter = Counter()
-    stats: dict = {}  # counts add up over the batch; other values are the last integration's
-    for result in results:
-        fetched_by_stream.update(result.fetched)
-        for k, v in result.snapshot.stats.items():
-            summable = isinstance(v, (int, float)) and not isinstance(v, bool) and k in stats
-            stats[k] = stats[k] + v if summable else v
-    return dg.MaterializeResult(
-        metadata={
-            "kind": ", ".join(sorted({r.kind for r in results})),
+    batch = StepBatch(context)
+    log = BatchLog(context.log)
+    metadata: dict[str, dict] = {}
+    failed: dict[str, str] = {}
+    for integration_id in batch.integrations:
+        try:
+            result = extract(integration_id, full=full, log=log, warehouse=warehouse.resolved_path())
+        except Exception as exc:  # noqa: BLE001 - any failure of one source fails that integration only
+            failed[integration_id], expected = _reason(exc)
+            log.error(f"{integration_id}: sync failed: {failed[integration_id]}"
+                      + ("" if expected else "\n" + traceback.format_exc()))
+            continue
+        metadata[integration_id] = {
+            "kind": result.kind,
             "full_resync": full,
-            "fetched": sum(fetched_by_stream.values()),
-            "new_records": sum(r.inserted for r in results),
-            "fetched_by_stream": dict(fetched_by_stream),
-            "synced_balance_assets": sum(r.balances for r in results),
-            **{f"stats/{k}": v for k, v in stats.items()},
+            "fetched": sum(result.fetched.values()),
+            "new_records": result.inserted,
+            "fetched_by_stream": dict(result.fetched),
+            "synced_balance_assets": result.balances,
+            **{f"stats/{k}": v for k, v in result.snapshot.stats.items()},
         }
-    )
+    log.info(f"{len(metadata)} of {len(batch.partition_keys)} integrations extracted, "
+             f"{sum(m['new_records'] for m in metadata.values())} new records")
+    log.flush()
+    if failed:
+        batch.fail(failed)
+        if not metadata:
+            raise dg.Failure(description=_summary(failed), allow_retries=False)
+    return batch.materialize(raw_records.key, metadata)
+
+
+@dg.asset_check(
+    asset=raw_records,
+    partitions_def=integrations_partitions,
+    description="Every integration of the run was read from its source. Fails the run, naming each "
+    "integration whose source failed (rejected API key, unreachable exchange or node) and why; the "
+    "run's other integrations were stored and materialized.",
+)
+def sources_read(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    failed = failures(context)
+    if failed:
+        raise dg.Failure(description=_summary(failed), metadata={"failed_integrations": sorted(failed)},
+                         allow_retries=False)
+    return dg.AssetCheckResult(passed=True)
+
+
+def _reason(exc: Exception) -> tuple[str, bool]:
+    """Why an integration's sync failed, in one line, and whether sources fail that way (a rejected
+    key, an exchange or node that stays down: connectors word these without secrets) or it is a bug
+    (logged with its traceback)."""
+    from pipelines.connectors.bitcoin.esplora import EsploraError
+    from pipelines.connectors.exchange.client import ExchangeUnavailable
+    from pipelines.connectors.wallet.rpc import NodeUnreachable, RpcError
+    from pipelines.errors import UserError
+
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, UserError):
+        return text[:500], True
+    expected = isinstance(exc, (ExchangeUnavailable, NodeUnreachable, RpcError, EsploraError))
+    return f"{type(exc).__name__}: {text}"[:500], expected
+
+
+def _summary(failed: dict[str, str]) -> str:
+    return f"sync failed for {len(failed)} integration(s): " + "; ".join(f"{k}: {v}" for k, v in sorted(failed.items()))

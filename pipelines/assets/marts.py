@@ -101,11 +101,12 @@ refresh_marts = dg.define_asset_job(
 def chain_divergence(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Binary search over historical balances (eth_getBalance / balanceOf at a block) with the warehouse
     closed during the RPC reads; nothing to do for other kinds or when every asset matches."""
+    from pipelines.orchestration.batch import StepBatch
     from pipelines.reconciliation.divergence import locate
 
-    found = {i: locate(warehouse.resolved_path(), i, context.log) for i in context.partition_keys}
-    return dg.MaterializeResult(metadata={"divergence_points": sum(found.values()),
-                                          "integrations_with_divergence": sorted(i for i, n in found.items() if n)})
+    batch = StepBatch(context)
+    found = {i: locate(warehouse.resolved_path(), i, context.log) for i in batch.integrations}
+    return batch.materialize(chain_divergence.key, {i: {"divergence_points": n} for i, n in found.items()})
 
 #: Runs AFTER_SYNC for the marts (Dagster's default automation sensor starts stopped): a run that
 #: rebuilt some partitions without the marts (a single asset, a backfill batch) refreshes them.

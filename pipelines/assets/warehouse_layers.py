@@ -9,6 +9,7 @@ import dagster as dg
 
 from pipelines.assets.extract import raw_records
 from pipelines.assets.partitions import WAREHOUSE_POOL, integrations_partitions
+from pipelines.orchestration.batch import StepBatch
 from pipelines.resources.warehouse import WarehouseResource
 from pipelines.settings import sync_batch_size
 
@@ -71,15 +72,19 @@ BALANCES_MATCH = "balances_match"
 )
 def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Builds each partition's layers from raw.* and app.manual_transactions, set-based in SQL and
-    incrementally: only what the records fetched since the last build touch (pipelines/sync/build.py)."""
+    incrementally: only what the records fetched since the last build touch (pipelines/sync/build.py).
+
+    A run over a batch of integrations (backfill policy) builds them all in one transaction; each
+    partition's materialization carries its own integration's row counts and reconciliation, and
+    the balances check lists the mismatches of every integration of the run."""
     from pipelines.interchange.supersede import active_count
+    from pipelines.sqlfiles import sql
     from pipelines.sync.build import STEPS, build
     from pipelines.sync.report import is_mismatch, markdown_table, reconciliation_rows
     from pipelines.warehouse import transaction
 
-    # A backfill run covers a batch of partitions (backfill policy): one transaction for the batch.
-    integration_ids = list(context.partition_keys)
-    label = integration_ids[0] if len(integration_ids) == 1 else f"{len(integration_ids)} integrations"
+    batch = StepBatch(context)
+    integration_ids = batch.integrations  # the run's integrations whose extraction did not fail
     with warehouse.connect() as con:
         kinds = dict(
             con.execute(
@@ -92,34 +97,38 @@ def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             raise dg.Failure(f"unknown integration(s) {', '.join(map(repr, unknown))}")
         with transaction(con):
             build(con, integration_ids)
-        counts = {
-            name: con.execute(
-                f"SELECT count(*) FROM {table} WHERE list_contains(?, integration_id)", [integration_ids]
-            ).fetchone()[0]
-            for name, table in _TABLES.items()
-        }
-        rows = [row for integration_id in integration_ids for row in reconciliation_rows(con, integration_id)]
-        superseded = active_count(con, integration_ids)  # manual duplicates of synced ones, left out
-    mismatches = [r for r in rows if is_mismatch(r)]  # spam tokens stay visible but never count
-    context.log.info(f"{label}: {counts['transactions']} transactions, {len(mismatches)} mismatched assets")
+        counts = {(layer, i): n for layer, i, n in
+                  con.execute(sql("queries/layer_rows"), {"integration_ids": integration_ids}).fetchall()}
+        rows = {i: reconciliation_rows(con, i) for i in integration_ids}
+        superseded = {i: active_count(con, [i]) for i in integration_ids}  # manual duplicates of synced ones
+    mismatches = {i: [r for r in rows[i] if is_mismatch(r)] for i in integration_ids}  # spam never counts
+    context.log.info(f"{len(integration_ids)} integration(s): {sum(counts.get(('transactions', i), 0) for i in integration_ids)} "
+                     f"transactions, {sum(map(len, mismatches.values()))} mismatched assets")
     for name in STEPS:
-        metadata = {"rows": counts[name], "table": _TABLES[name]}
-        if name == "transactions":
-            metadata["superseded_manual"] = superseded
-        if name == "balance_reconciliation":
-            metadata["mismatches"] = len(mismatches)
-            metadata["reconciliation"] = dg.MetadataValue.md(markdown_table(rows))
-        yield dg.MaterializeResult(asset_key=name, metadata=metadata)
+        metadata = {}
+        for i in integration_ids:
+            metadata[i] = {"rows": counts.get((name, i), 0), "table": _TABLES[name]}
+            if name == "transactions":
+                metadata[i]["superseded_manual"] = superseded[i]
+            if name == "balance_reconciliation":
+                metadata[i]["mismatches"] = len(mismatches[i])
+                metadata[i]["reconciliation"] = dg.MetadataValue.md(markdown_table(rows[i]))
+        yield batch.materialize(name, metadata)
+    mismatched = {i: m for i, m in mismatches.items() if m}
     yield dg.AssetCheckResult(
         check_name=BALANCES_MATCH,
         asset_key="balance_reconciliation",
-        passed=not mismatches,
+        passed=not mismatched,
         severity=dg.AssetCheckSeverity.ERROR
-        if any(kinds[r["integration_id"]] == "manual" for r in mismatches)
+        if any(kinds[i] == "manual" for i in mismatched)
         else dg.AssetCheckSeverity.WARN,
         metadata={
             "kind": ", ".join(sorted(set(kinds.values()))),
-            "mismatched_assets": len(mismatches),
-            "mismatches": dg.MetadataValue.md(markdown_table(mismatches)),
+            "integrations": len(integration_ids),
+            "mismatched_integrations": sorted(mismatched),
+            "mismatched_assets": sum(len(m) for m in mismatched.values()),
+            "mismatches": dg.MetadataValue.md(
+                "\n\n".join(f"**{i}**\n\n{markdown_table(m)}" for i, m in mismatched.items()) or "_none_"
+            ),
         },
     )

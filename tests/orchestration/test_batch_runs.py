@@ -1,0 +1,127 @@
+"""A Sync All run over a batch of integrations (a backfill's range of partitions), on a Dagster
+instance configured as `make dev` configures a laptop (deploy/dagster.dev.yaml, batched event writes).
+
+One integration's rejected API key fails that integration only: the others of the batch are stored
+and materialized with their own metadata, the failed one shows as failed in every asset, and the
+run fails with a message that names it and holds no secret.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines.assets.partitions import INTEGRATIONS, integrations_partitions
+from pipelines.orchestration.batch import FAILED_TAG
+from pipelines.orchestration.runs import RANGE_END_TAG, RANGE_START_TAG
+from pipelines.registry.integrations import add_integration
+from pipelines.warehouse import connect
+from tests.exchange.conftest import account, exchange, imitation  # noqa: F401 (fixtures)
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The partitioned assets of sync_all: each partition is materialized or failed in all of them.
+PARTITIONED = ["raw_records", "transactions", "ledger_entries", "calculated_balances", "synced_balances",
+               "balance_reconciliation", "chain_divergence", "analytics_snapshot"]
+
+
+@pytest.fixture
+def laptop(tmp_path, monkeypatch):
+    """The Dagster instance `make setup` gives a laptop, with the Makefile's event batch size."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / "deploy" / "dagster.dev.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "1000")
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        yield instance
+
+
+def run_batch(instance, integration_ids: list[str]):
+    """sync_all over the partition range first..last, as a backfill run of this batch does."""
+    from pipelines.definitions import defs
+
+    instance.add_dynamic_partitions(INTEGRATIONS, integration_ids)
+    return defs.resolve_job_def("sync_all").execute_in_process(
+        instance=instance, raise_on_error=False,
+        tags={RANGE_START_TAG: integration_ids[0], RANGE_END_TAG: integration_ids[-1]},
+    )
+
+
+def materializations(instance, run_id: str) -> dict[tuple[str, str], dict]:
+    """(asset, partition) -> metadata of the run's materializations."""
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records
+    return {
+        (r.event_log_entry.dagster_event.asset_key.to_user_string(), r.event_log_entry.dagster_event.partition):
+        r.event_log_entry.asset_materialization.metadata
+        for r in records
+    }
+
+
+def test_a_rejected_key_fails_that_integration_only(warehouse, laptop, imitation, exchange):
+    good = exchange("binance")
+    secret = imitation.binance.secret
+    wrong = "wrong" + secret[5:]
+    bad = exchange("binance", name="Wrong key", credentials={"apiKey": imitation.binance.api_key, "secret": wrong})
+    kraken = exchange("kraken")
+    with connect(warehouse) as con:
+        paper = add_integration(con, "trader", "Paper", "manual")
+    batch = [good, bad, kraken, paper]  # the failing one inside the range
+
+    result = run_batch(laptop, batch)
+
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert failure.step_key == "raw_records_sources_read"
+    message = failure.step_failure_data.error.message
+    assert f"binance rejected the API key of integration {bad}" in message
+    assert good not in message and kraken not in message
+    assert secret not in message and wrong not in message
+    run = laptop.get_run_by_id(result.run_id)
+    assert list(json.loads(run.tags[FAILED_TAG])) == [bad]
+
+    # The others are stored and built; the failed one changed nothing.
+    with connect(warehouse, read_only=True) as con:
+        raw = dict(con.execute("SELECT integration_id, count(*) FROM raw.records GROUP BY ALL").fetchall())
+        built = {r[0] for r in con.execute("SELECT DISTINCT integration_id FROM marts.balance_reconciliation").fetchall()}
+    assert raw[good] > 0 and raw[kraken] > 0 and bad not in raw
+    assert {good, kraken} <= built and bad not in built
+
+    # Every partitioned asset: materialized for the others, failed for the rejected key.
+    for asset in PARTITIONED:
+        status = laptop.get_status_by_partition(dg.AssetKey(asset), batch, integrations_partitions)
+        assert status[bad] == dg.AssetPartitionStatus.FAILED, asset
+        assert {status[i] for i in (good, kraken, paper)} == {dg.AssetPartitionStatus.MATERIALIZED}, asset
+
+    # Each partition carries its own integration's numbers.
+    events = materializations(laptop, result.run_id)
+    assert {p for (a, p) in events if a == "raw_records"} == {good, kraken, paper}
+    assert events[("raw_records", good)]["kind"].value == "exchange"
+    assert events[("raw_records", paper)]["kind"].value == "manual"
+    assert events[("raw_records", good)]["fetched"].value > 0 and events[("raw_records", paper)]["fetched"].value == 0
+    with connect(warehouse, read_only=True) as con:
+        for integration in (good, kraken, paper):
+            (rows,) = con.execute("SELECT count(*) FROM core.transactions WHERE integration_id = ?", [integration]).fetchone()
+            assert events[("transactions", integration)]["rows"].value == rows
+
+    # The balances check covers the run's integrations that synced.
+    (check,) = [c for c in result.get_asset_check_evaluations() if c.check_name == "balances_match"]
+    assert check.metadata["integrations"].value == 3
+
+
+def test_a_batch_run_logs_per_step_not_per_integration(warehouse, laptop, imitation, exchange):
+    """Routine lines of a batch are one log event per step; every partition is materialized."""
+    batch = [exchange("binance"), exchange("kraken"), exchange("binance", name="Second")]
+    result = run_batch(laptop, batch)
+    assert result.success
+    logs = [r.event_log_entry for r in laptop.get_records_for_run(result.run_id).records
+            if not r.event_log_entry.is_dagster_event and r.event_log_entry.step_key == "raw_records"]
+    (extract_log,) = logs
+    for integration in batch:
+        assert f"{integration}: reading" in extract_log.user_message
+    events = materializations(laptop, result.run_id)
+    assert {p for (a, p) in events if a in PARTITIONED} == set(batch)
+    assert len([k for k in events if k[0] in PARTITIONED]) == len(PARTITIONED) * len(batch)
