@@ -89,7 +89,8 @@ def _transactions(con, integration_id: str, full: bool) -> None:
         [last_watermark, integration_id],
     ).fetchall()[0]
     scope = _scope_script(name, provider)
-    incremental = (not full and state and kept == state[0][1] and _fingerprint(con, integration_id) == state[0][2])
+    fingerprint = _fingerprint(con, integration_id)
+    incremental = bool(not full and state and kept == state[0][1] and fingerprint == state[0][2])
     if incremental and records == kept:
         return  # nothing new since the last build
     incremental = bool(incremental and scope)
@@ -107,10 +108,12 @@ def _transactions(con, integration_id: str, full: bool) -> None:
         con.execute("DELETE FROM core.transactions WHERE integration_id = ?", [integration_id])
         if synced:
             con.execute(f"INSERT INTO core.transactions {synced}", params)
-    con.execute(f"INSERT INTO core.transactions {manual}", params)
-    supersede_duplicates(con, integration_id)  # manual rows a sync brought again leave the balances
-    if incremental:  # the manual rows left in build/transactions_replace and are back (those not superseded)
-        con.execute("INSERT INTO build_added SELECT * FROM core.transactions WHERE integration_id = ? AND origin = 'manual'",
-                    [integration_id])
+    if con.execute("SELECT count(*) FROM app.manual_transactions WHERE integration_id = ?", [integration_id]).fetchall()[0][0]:
+        con.execute(f"INSERT INTO core.transactions {manual}", params)
+        if supersede_duplicates(con, integration_id):  # manual rows a sync brought again leave the balances
+            fingerprint = _fingerprint(con, integration_id)  # the new marks are part of it
+        if incremental:  # the manual rows left in build/transactions_replace and are back (those not superseded)
+            con.execute("INSERT INTO build_added SELECT * FROM core.transactions "
+                        "WHERE integration_id = ? AND origin = 'manual'", [integration_id])
     con.execute("INSERT OR REPLACE INTO app.build_state VALUES (?, ?, ?, ?, ?)",
-                [integration_id, watermark, records, _fingerprint(con, integration_id), utc_now()])
+                [integration_id, watermark, records, fingerprint, utc_now()])
