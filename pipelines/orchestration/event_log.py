@@ -8,7 +8,8 @@ on a laptop disk most of what orchestration added to Sync All was these commits.
 run, the partitions of one asset output), but its SQLite storage still writes them one by one;
 this one writes a batch in one transaction per database, the same rows the one-by-one path writes.
 Every other event takes Dagster's own path. It also keeps each database's SQLAlchemy engine instead
-of building and disposing one per query (a single-integration run opened about 480 connections).
+of building and disposing one per query (a single-integration run opened about 480 connections),
+and remembers which tables exist (Dagster asks before most writes, with a new engine each time).
 """
 
 import os
@@ -37,6 +38,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data=None) -> None:
         self._engines: OrderedDict = OrderedDict()  # before Dagster's __init__, which may connect
+        self._tables: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -63,6 +65,12 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def has_table(self, table_name: str) -> bool:
+        """Dagster's check, asked once per table that exists (migrations add tables, none drops one)."""
+        if table_name not in self._tables and super().has_table(table_name):
+            self._tables.add(table_name)
+        return table_name in self._tables
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         """Runs of asset events in one transaction per database; any other event (asset check

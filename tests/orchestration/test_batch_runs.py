@@ -1,5 +1,6 @@
 """A Sync All run over a batch of integrations (a backfill's range of partitions), on a Dagster
-instance configured as `make dev` configures a laptop (deploy/dagster.dev.yaml, batched event writes).
+instance configured as `make dev` configures a laptop (deploy/dagster.dev.yaml, batched event writes)
+and, for the failure, as the server is (deploy/dagster.yaml on PostgreSQL).
 
 One integration's rejected API key fails that integration only: the others of the batch are stored
 and materialized with their own metadata, the failed one shows as failed in every asset, and the
@@ -21,6 +22,7 @@ from pipelines.orchestration.runs import RANGE_END_TAG, RANGE_START_TAG
 from pipelines.registry.integrations import add_integration
 from pipelines.warehouse import connect
 from tests.exchange.conftest import account, exchange, imitation  # noqa: F401 (fixtures)
+from tests.pg import dagster_url, fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The partitioned assets of sync_all: each partition is materialized or failed in all of them.
@@ -28,16 +30,33 @@ PARTITIONED = ["raw_records", "transactions", "ledger_entries", "calculated_bala
                "balance_reconciliation", "chain_divergence"]
 
 
+def _instance(tmp_path, monkeypatch, config: str):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / "deploy" / config, home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "1000")
+    return dg.DagsterInstance.from_config(str(home))
+
+
 @pytest.fixture
 def laptop(tmp_path, monkeypatch):
     """The Dagster instance `make setup` gives a laptop, with the Makefile's event batch size."""
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(ROOT / "deploy" / "dagster.dev.yaml", home / "dagster.yaml")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "1000")
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+    with _instance(tmp_path, monkeypatch, "dagster.dev.yaml") as instance:
         yield instance
+
+
+@pytest.fixture(params=["laptop", "server"])
+def instance(request, tmp_path, monkeypatch):
+    """The laptop's instance, and the server's (deploy/dagster.yaml on PostgreSQL, where
+    dagster-postgres inserts a batch of materializations at once)."""
+    if request.param == "laptop":
+        yield request.getfixturevalue("laptop")
+        return
+    with fresh_database() as database:
+        monkeypatch.setenv("DAGSTER_POSTGRES_URL", dagster_url(database))
+        with _instance(tmp_path, monkeypatch, "dagster.yaml") as server:
+            yield server
 
 
 def run_batch(instance, integration_ids: list[str]):
@@ -61,7 +80,7 @@ def materializations(instance, run_id: str) -> dict[tuple[str, str], dict]:
     }
 
 
-def test_a_rejected_key_fails_that_integration_only(warehouse, laptop, imitation, exchange):
+def test_a_rejected_key_fails_that_integration_only(warehouse, instance, imitation, exchange):
     good = exchange("binance")
     secret = imitation.binance.secret
     wrong = "wrong" + secret[5:]
@@ -71,7 +90,7 @@ def test_a_rejected_key_fails_that_integration_only(warehouse, laptop, imitation
         paper = add_integration(con, "trader", "Paper", "manual")
     batch = [good, bad, kraken, paper]  # the failing one inside the range
 
-    result = run_batch(laptop, batch)
+    result = run_batch(instance, batch)
 
     assert not result.success
     (failure,) = [e for e in result.all_events if e.is_step_failure]
@@ -80,7 +99,7 @@ def test_a_rejected_key_fails_that_integration_only(warehouse, laptop, imitation
     assert f"binance rejected the API key of integration {bad}" in message
     assert good not in message and kraken not in message
     assert secret not in message and wrong not in message
-    run = laptop.get_run_by_id(result.run_id)
+    run = instance.get_run_by_id(result.run_id)
     assert list(json.loads(run.tags[FAILED_TAG])) == [bad]
 
     # The others are stored and built; the failed one changed nothing.
@@ -92,12 +111,12 @@ def test_a_rejected_key_fails_that_integration_only(warehouse, laptop, imitation
 
     # Every partitioned asset: materialized for the others, failed for the rejected key.
     for asset in PARTITIONED:
-        status = laptop.get_status_by_partition(dg.AssetKey(asset), batch, integrations_partitions)
+        status = instance.get_status_by_partition(dg.AssetKey(asset), batch, integrations_partitions)
         assert status[bad] == dg.AssetPartitionStatus.FAILED, asset
         assert {status[i] for i in (good, kraken, paper)} == {dg.AssetPartitionStatus.MATERIALIZED}, asset
 
     # Each partition carries its own integration's numbers.
-    events = materializations(laptop, result.run_id)
+    events = materializations(instance, result.run_id)
     assert {p for (a, p) in events if a == "raw_records"} == {good, kraken, paper}
     assert events[("raw_records", good)]["kind"].value == "exchange"
     assert events[("raw_records", paper)]["kind"].value == "manual"
