@@ -14,8 +14,9 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.assets.marts import account_marts
-from pipelines.assets.partitions import WAREHOUSE_POOL
+from pipelines.assets.partitions import WAREHOUSE_POOL, integrations_partitions
 from pipelines.resources.warehouse import WarehouseResource
+from pipelines.settings import sync_batch_size
 
 
 def publish_analytics_copy(warehouse: str, target: Path) -> dict[str, int]:
@@ -45,28 +46,25 @@ def publish_analytics_copy(warehouse: str, target: Path) -> dict[str, int]:
 
 
 @dg.asset(
-    # One copy of the whole warehouse, not one per integration: unpartitioned, so a run over a batch
-    # of integrations records one materialization, not one per integration.
+    partitions_def=integrations_partitions,
     # After the account marts too when a run builds them (sync_all), so portfolio values are current.
     deps=["balance_reconciliation", *account_marts.keys],
     group_name="analytics",
     kinds={"duckdb"},
     pool=WAREHOUSE_POOL,
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=sync_batch_size()),
     description="Read-only copy of the warehouse for analysts (PIPELINES_ANALYTICS, default "
     "data/analytics.duckdb), replaced atomically after each sync.",
 )
 def analytics_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Publishes the copy once per run, however many integrations the run synced."""
+    from pipelines.orchestration.batch import StepBatch
     from pipelines.settings import analytics_path
 
     target = analytics_path()
     started = time.monotonic()
     tables = publish_analytics_copy(warehouse.resolved_path(), target)
     context.log.info(f"analytics copy published to {target} in {time.monotonic() - started:.2f} s")
-    return dg.MaterializeResult(
-        metadata={
-            "path": str(target),
-            "seconds": round(time.monotonic() - started, 3),
-            "rows": dg.MetadataValue.json(tables),
-        }
-    )
+    metadata = {"path": str(target), "seconds": round(time.monotonic() - started, 3), "rows": dg.MetadataValue.json(tables)}
+    batch = StepBatch(context)
+    return batch.materialize(analytics_snapshot.key, dict.fromkeys(batch.integrations, metadata))
