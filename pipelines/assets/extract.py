@@ -33,7 +33,8 @@ def raw_records(context: dg.AssetExecutionContext, config: ExtractConfig, wareho
     A run over a batch of integrations (backfill policy) extracts each in turn. One whose source fails
     changes nothing in the warehouse and is left out of the rest of the run (the `sources_read`
     check then fails the run, naming it); the others are stored and materialized. When every
-    integration of the run failed, this step fails."""
+    integration of the run failed, this step fails (a single integration's run with its source's
+    error, as before batches)."""
     from pipelines.sync.extract import extract
 
     full = config.full or context.run.tags.get(FULL_RESYNC_TAG) == "true"
@@ -41,10 +42,12 @@ def raw_records(context: dg.AssetExecutionContext, config: ExtractConfig, wareho
     log = BatchLog(context.log)
     metadata: dict[str, dict] = {}
     failed: dict[str, str] = {}
+    errors: list[Exception] = []
     for integration_id in batch.integrations:
         try:
             result = extract(integration_id, full=full, log=log, warehouse=warehouse.resolved_path())
         except Exception as exc:  # noqa: BLE001 - any failure of one source fails that integration only
+            errors.append(exc)
             failed[integration_id], expected = _reason(exc)
             log.error(f"{integration_id}: sync failed: {failed[integration_id]}"
                       + ("" if expected else "\n" + traceback.format_exc()))
@@ -63,7 +66,9 @@ def raw_records(context: dg.AssetExecutionContext, config: ExtractConfig, wareho
     log.flush()
     if failed:
         batch.fail(failed)
-        if not metadata:
+        if not metadata:  # nothing left to sync: the step fails (with the source's own error when alone)
+            if len(errors) == 1:
+                raise errors[0]
             raise dg.Failure(description=_summary(failed), allow_retries=False)
     return batch.materialize(raw_records.key, metadata)
 
