@@ -26,7 +26,7 @@ from pipelines.connectors.wallet.rpc import Node, RpcError
 from pipelines.registry.integrations import add_integration
 from pipelines.runner import sync
 from pipelines.warehouse import connect
-from tests.reliability.worlds import FAST, ExchangeWorld, WalletWorld, assert_exact, everything, layers
+from tests.reliability.worlds import FAST, ExchangeWorld, WalletWorld, assert_exact, everything, layers, synced
 from tests.wallet.proxy import LimitedProvider, RandomRpcFaults
 
 RATE = 0.2
@@ -127,11 +127,6 @@ def source(request, warehouse):
         made = FlakyExchange(warehouse, request.param)
     yield made
     made.close()
-
-
-def synced(integration_id: str) -> None:
-    [outcome] = sync([integration_id])
-    assert outcome.success, outcome.error
 
 
 def test_a_flaky_source_gives_the_exact_history_or_a_clear_failure_that_changes_nothing(warehouse, source, record_property):

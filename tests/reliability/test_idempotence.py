@@ -10,17 +10,11 @@ from decimal import Decimal
 from pipelines.manual.entry import add_transaction
 from pipelines.registry.accounts import add_account
 from pipelines.registry.integrations import add_integration
-from pipelines.runner import sync
 from pipelines.warehouse import connect
-from tests.reliability.worlds import assert_exact, layers
+from tests.reliability.worlds import assert_exact, layers, synced
 
 SYNCS = 10
 QUIET_ROUNDS = {3, 7}  # rounds that sync again with nothing new: that sync must change nothing
-
-
-def synced(*integration_ids: str) -> None:
-    outcomes = sync(list(integration_ids))
-    assert all(o.success for o in outcomes), [o for o in outcomes if not o.success]
 
 
 def test_ten_syncs_with_new_activity_equal_one_fresh_sync(warehouse, world):

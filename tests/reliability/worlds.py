@@ -15,6 +15,14 @@ SMALL_BINANCE = {"trades": 120, "deposits": 4, "withdrawals": 3, "earn": 1}
 SMALL_KRAKEN = {"trades": 40, "deposits": 3, "withdrawals": 2, "earn": 6}
 
 
+def synced(*integration_ids: str) -> None:
+    """Sync the integrations (one Dagster run each, as the CLI does) and require every run green."""
+    from pipelines.runner import sync
+
+    outcomes = sync(list(integration_ids))
+    assert all(o.success for o in outcomes), [o.error for o in outcomes if not o.success]
+
+
 def ensure_account(warehouse) -> None:
     """The account every world registers its integrations under (several worlds may share it)."""
     with connect(warehouse) as con:
