@@ -46,7 +46,7 @@ def run_demo() -> int:
     from pipelines.registry.accounts import add_account
     from pipelines.registry.integrations import list_integrations
     from pipelines.registry.licenses import set_license
-    from pipelines.settings import warehouse_path
+    from pipelines.settings import analytics_path, warehouse_path
     from pipelines.timeutil import utc_now
     from pipelines.warehouse import connect, transaction
 
@@ -64,5 +64,6 @@ def run_demo() -> int:
     print_balances(ACCOUNT)
     print_balances(ACCOUNT, mismatches=True)
     print("Explore: `make dev` opens the Dagster UI; `pipelines balances --mismatches` shows the tips;")
-    print(f"analysts: duckdb {warehouse_path()} -c 'FROM marts.balance_reconciliation'")
+    print("analysts (a read-only copy, see docs/analysts.md): .venv/bin/python -c \"import duckdb; "
+          f"print(duckdb.connect('{analytics_path()}', read_only=True).sql('FROM marts.balance_reconciliation'))\"")
     return status
