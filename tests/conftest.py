@@ -48,3 +48,20 @@ def cli(warehouse, capsys):
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def node_url():
+    """One real anvil node per test session (chain id 1, so it stands for Ethereum), started only
+    when a test asks for it; tests use fresh addresses, so they never see each other's history."""
+    from pipelines.connectors.wallet.devnode import anvil
+
+    with anvil(chain_id=1) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chain(node_url):
+    from pipelines.connectors.wallet.devnode import DevChain
+
+    return DevChain(node_url)

@@ -21,7 +21,7 @@ from pipelines.warehouse import connect, transaction
 from tests.bitcoin.conftest import add_wallet, esplora  # noqa: F401  (fixtures)
 from tests.bitcoin.conftest import sync as sync_bitcoin  # noqa: F401  (fixture)
 from tests.exchange.conftest import account, exchange, imitation, sync  # noqa: F401  (fixtures)
-from tests.wallet.conftest import chain, node_url, wallets  # noqa: F401  (fixtures: one anvil node)
+from tests.wallet.conftest import wallets  # noqa: F401  (fixture; node_url and chain come from tests/conftest.py)
 
 #: Every row a build writes for one integration; times a build stamps with now() are left out.
 LAYERS = {

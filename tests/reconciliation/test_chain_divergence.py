@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from pipelines.reconciliation.divergence import Step, around, calculated_at, first_divergence
-from tests.wallet.conftest import chain, node_url, wallets  # noqa: F401  (fixtures: one anvil node)
+from tests.wallet.conftest import wallets  # noqa: F401  (fixture; node_url and chain come from tests/conftest.py)
 
 ETHER = 10**18
 

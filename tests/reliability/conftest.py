@@ -1,25 +1,11 @@
-"""Worlds for the reliability tests: an exchange on the imitation, an EVM wallet on anvil."""
+"""Worlds for the reliability tests: exchanges on the imitation, an EVM wallet on anvil (`node_url` and
+`chain` from tests/conftest.py), a Bitcoin wallet on the Esplora imitation."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.reliability.worlds import BitcoinWorld, ExchangeWorld, WalletWorld
-
-
-@pytest.fixture(scope="session")
-def node_url():
-    from pipelines.connectors.wallet.devnode import anvil
-
-    with anvil(chain_id=1) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def chain(node_url):
-    from pipelines.connectors.wallet.devnode import DevChain
-
-    return DevChain(node_url)
 
 
 @pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin"])

@@ -1,5 +1,5 @@
-"""Wallet tests run against one real anvil node per session (chain id 1, so it stands for
-Ethereum). Every test uses fresh addresses, so scenarios never see each other's history."""
+"""Wallet tests run against one real anvil node per session (`node_url` and `chain` from
+tests/conftest.py). Every test uses fresh addresses, so scenarios never see each other's history."""
 
 from __future__ import annotations
 
@@ -8,18 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipelines.connectors.wallet.devnode import DevChain, anvil
-
-
-@pytest.fixture(scope="session")
-def node_url():
-    with anvil(chain_id=1) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def chain(node_url):
-    return DevChain(node_url)
+from pipelines.connectors.wallet.devnode import DevChain
 
 
 class Wallets:
