@@ -22,7 +22,7 @@ from pipelines.registry.integrations import add_integration
 from pipelines.settings import PROJECT_ROOT, analytics_path
 from pipelines.warehouse import connect
 from tests.pg import dagster_url, fresh_database
-from tests.reliability.worlds import BitcoinWorld, ExchangeWorld, WalletWorld, assert_exact, ensure_account, layers
+from tests.reliability.worlds import BitcoinWorld, ExchangeWorld, WalletWorld, assert_exact, layers
 
 PIPELINES = [sys.executable, "-m", "pipelines.cli.main"]
 
@@ -72,7 +72,6 @@ def test_parallel_syncs_and_readers_finish_exact_without_lock_errors(warehouse, 
               WalletWorld(warehouse, node_url, chain), BitcoinWorld(warehouse)]
     try:
         ids = [world.add(f"Parallel {n}") for n, world in enumerate(worlds)]
-        ensure_account(warehouse)
         with connect(warehouse) as con:
             manual = add_integration(con, "rel", "Parallel manual", "manual")
             add_transaction(con, manual, "2024-05-01 10:00", "Deposit", incoming="2.5 ETH")
