@@ -27,7 +27,7 @@ WITH kept AS (
      -- One point per instant (a trade's legs share one), from the first changed instant on.
      steps AS (
         SELECT integration_id, asset_id, occurred_at, sum(amount) AS delta
-        FROM core.ledger_entries WHERE integration_id IN (SELECT integration_id FROM build_rebuilt)
+        FROM build_rebuilt_entries
         GROUP BY integration_id, asset_id, occurred_at
         UNION ALL
         SELECT l.integration_id, l.asset_id, l.occurred_at, sum(l.amount)

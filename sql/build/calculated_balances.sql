@@ -5,8 +5,7 @@
 DELETE FROM marts.calculated_balances WHERE integration_id IN (SELECT integration_id FROM build_rebuilt);
 INSERT INTO marts.calculated_balances  -- (sum of DECIMAL(38,18) is DECIMAL(38,18): no cast, it costs)
 SELECT integration_id, asset_id, any_value(asset), sum(amount)
-FROM core.ledger_entries
-WHERE integration_id IN (SELECT integration_id FROM build_rebuilt)
+FROM build_rebuilt_entries  -- (the rebuilt integrations' ledger entries: pipelines/sync/build.py)
 GROUP BY integration_id, asset_id;
 
 CREATE OR REPLACE TEMP TABLE build_balance_deltas AS
@@ -16,15 +15,12 @@ SELECT integration_id, asset_id, any_value(asset) FILTER (entries > 0) AS asset,
 FROM build_deltas
 GROUP BY integration_id, asset_id;
 
-UPDATE marts.calculated_balances c SET amount = (c.amount + d.amount)::DECIMAL(38,18)
-FROM build_balance_deltas d
-WHERE c.integration_id = d.integration_id AND c.asset_id = d.asset_id;
-
-INSERT INTO marts.calculated_balances
-SELECT d.integration_id, d.asset_id, d.asset, d.amount
-FROM build_balance_deltas d
-WHERE d.added > 0 AND NOT EXISTS (
-    SELECT 1 FROM marts.calculated_balances c WHERE c.integration_id = d.integration_id AND c.asset_id = d.asset_id);
+-- One MERGE joins from the deltas' side: an INSERT ... WHERE NOT EXISTS scanned every stored
+-- balance (50 ms for 5 x 10^5 of them) even when there was no delta at all.
+MERGE INTO marts.calculated_balances c
+USING build_balance_deltas d ON c.integration_id = d.integration_id AND c.asset_id = d.asset_id
+WHEN MATCHED THEN UPDATE SET amount = (c.amount + d.amount)::DECIMAL(38,18)
+WHEN NOT MATCHED AND d.added > 0 THEN INSERT VALUES (d.integration_id, d.asset_id, d.asset, d.amount);
 
 -- (Assets that lost entries and gained none: only those are looked up in the ledger.)
 DELETE FROM marts.calculated_balances c
