@@ -206,3 +206,33 @@ def test_an_asset_whose_last_entries_net_away_leaves_the_calculated_balances(con
         assert layers(con, "w") == full_build_of_this_state(con, "w")
         balances.append(con.execute("SELECT asset_id, amount FROM marts.calculated_balances WHERE integration_id = 'w'").fetchall())
     assert [len(b) for b in balances] == [1, 0]
+
+
+def test_a_batch_of_every_integration_sums_the_whole_ledger_like_a_batch_of_some(con):
+    """Rebuilding every registered integration reads the whole ledger without a membership test
+    (build._rebuilt_entries); rebuilding some reads only theirs and leaves the others' balances alone."""
+    from pipelines.registry.accounts import add_account
+    from pipelines.registry.integrations import add_integration
+
+    add_account(con, "a", "UTC", "EUR")
+    ids = [add_integration(con, "a", name, "manual") for name in ("One", "Two")]
+    for number, integration in enumerate(ids, start=1):
+        add_transaction(con, integration, "2025-01-01 10:00", "Deposit", utc=True, incoming=f"{number}.000000000000000001 BTC")
+        add_transaction(con, integration, "2025-01-02 10:00", "Withdrawal", utc=True, outgoing="0.5 BTC", fee=f"0.{number} ETH")
+    balances = "SELECT integration_id, asset_id, amount FROM marts.calculated_balances ORDER BY ALL"
+
+    def rebuilt(batch: list[str]) -> list[tuple]:
+        with transaction(con):
+            build(con, batch, full=True)
+        assert con.execute("SELECT sql LIKE '%build_rebuilt)%' FROM duckdb_views() WHERE view_name = 'build_rebuilt_entries'"
+                           ).fetchall() == [(len(batch) < len(ids),)]  # the membership test only for some
+        return con.execute(balances).fetchall()
+
+    every = rebuilt(ids)
+    assert [(i, a, str(v)) for i, a, v in every] == [
+        (ids[0], "BTC", "0.500000000000000001"), (ids[0], "ETH", "-0.100000000000000000"),
+        (ids[1], "BTC", "1.500000000000000001"), (ids[1], "ETH", "-0.200000000000000000")]
+    con.execute("UPDATE marts.calculated_balances SET amount = 7 WHERE integration_id = ?", [ids[1]])
+    some = rebuilt([ids[0]])
+    assert some[:2] == every[:2] and {v for _, _, v in some[2:]} == {7}  # the other integration's rows untouched
+    assert rebuilt(ids) == every
