@@ -36,6 +36,9 @@ from pipelines.timeutil import utc_now
 #: The order layers are built in; each reads only from the ones before it.
 STEPS = ("transactions", "ledger_entries", "calculated_balances", "synced_balances", "balance_reconciliation")
 
+#: The layers that read `build_rebuilt_entries` (the view costs a registry query to define).
+_READ_REBUILT_ENTRIES = ("calculated_balances", "balance_reconciliation")
+
 #: The watermark of an integration whose last build read no record: every record is newer.
 _BEFORE_ANY = datetime(1970, 1, 1)
 
@@ -54,7 +57,8 @@ def build_step(con, step: str, integration_ids: list[str], *, full: bool = False
         for integration_id in integration_ids:
             _transactions(con, integration_id, full)
     else:
-        _rebuilt_entries(con)
+        if step in _READ_REBUILT_ENTRIES:
+            _rebuilt_entries(con)
         run_script(con, f"build/{step}")
 
 
