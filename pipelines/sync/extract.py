@@ -60,14 +60,11 @@ def _store(con, integration_id: str, staged, snapshot: Snapshot, full: bool) -> 
         con.execute("DELETE FROM raw.records WHERE integration_id = ?", [integration_id])
         con.execute("DELETE FROM app.sync_state WHERE integration_id = ?", [integration_id])
     inserted = 0
-    if staged is not None:
-        before = con.execute("SELECT count(*) FROM raw.records WHERE integration_id = ?", [integration_id]).fetchone()[0]
-        con.execute(
+    if staged is not None:  # an INSERT returns its row count: no count of the integration's history
+        [(inserted,)] = con.execute(
             sql("build/load_raw"),
             {"integration_id": integration_id, "staged": str(staged), "fetched_at": fetched_at},
-        )
-        after = con.execute("SELECT count(*) FROM raw.records WHERE integration_id = ?", [integration_id]).fetchone()[0]
-        inserted = after - before
+        ).fetchall()
     # Snapshot times have whole seconds: a second sync within the same second replaces the first's.
     con.execute("DELETE FROM raw.balance_snapshots WHERE integration_id = ? AND synced_at = ?",
                 [integration_id, snapshot.synced_at])
