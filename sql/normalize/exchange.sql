@@ -35,11 +35,18 @@ binance_trades AS (
                                                   'commission', 'orderId']) AS f
           FROM r WHERE stream = 'trades')
 ),
+-- The final statuses, the only ones booked (deposits: 1 success, 6 credited; withdrawals: 6 completed).
+-- A join condition, so each payload is parsed once (a WHERE on the status was pushed below the
+-- projection and parsed it twice).
+binance_booked AS (
+    SELECT * FROM (VALUES ('deposits', '1'), ('deposits', '6'), ('withdrawals', '6')) b(stream, status)
+),
 binance_transfers AS NOT MATERIALIZED (
-    SELECT stream, source_id, occurred_at, f[1] AS status, f[2] AS coin, f[3] AS amount, f[4] AS fee,
-           f[5] AS tx_id, f[6] AS network
+    SELECT t.stream, source_id, occurred_at, f[2] AS coin, f[3] AS amount, f[4] AS fee, f[5] AS tx_id,
+           f[6] AS network
     FROM (SELECT *, json_extract_string(payload, ['status', 'coin', 'amount', 'transactionFee', 'txId', 'network']) AS f
-          FROM r WHERE stream IN ('deposits', 'withdrawals'))
+          FROM r WHERE stream IN ('deposits', 'withdrawals')) t
+    JOIN binance_booked b ON b.stream = t.stream AND b.status = t.f[1]
 ),
 binance AS (
     SELECT $integration_id || ':trade:' || t.source_id AS tx_id, t.occurred_at, 'Trade' AS label,
@@ -53,11 +60,11 @@ binance AS (
     UNION ALL
     SELECT $integration_id || ':deposit:' || source_id, occurred_at, 'Deposit', NULL, NULL, coin, amount::DECIMAL(38,18), NULL, NULL,
            coalesce(nullif(tx_id, ''), source_id), 'network ' || network
-    FROM binance_transfers WHERE stream = 'deposits' AND status IN ('1', '6')
+    FROM binance_transfers WHERE stream = 'deposits'
     UNION ALL
     SELECT $integration_id || ':withdrawal:' || source_id, occurred_at, 'Withdrawal', coin, amount::DECIMAL(38,18), NULL, NULL,
            coin, fee::DECIMAL(38,18), coalesce(nullif(tx_id, ''), source_id), 'network ' || network
-    FROM binance_transfers WHERE stream = 'withdrawals' AND status = '6'
+    FROM binance_transfers WHERE stream = 'withdrawals'
 ),
 -- kraken -----------------------------------------------------------------------------------------
 kraken_ledger AS (
