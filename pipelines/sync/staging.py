@@ -46,8 +46,7 @@ class ParquetSink:
             columns = pa.array(page, RECORD).flatten()
         except pa.ArrowTypeError:  # a source id that is a number: stored as its text, like every id
             columns = pa.array([(str(i), at, payload) for i, at, payload in page], RECORD).flatten()
-        self._pages.append(pa.RecordBatch.from_arrays([pa.repeat(stream, len(page)).cast(pa.string()), *columns],
-                                                      schema=SCHEMA))
+        self._pages.append(pa.RecordBatch.from_arrays([pa.repeat(stream, len(page)), *columns], schema=SCHEMA))
         self._buffered += len(page)
         self.by_stream[stream] = self.by_stream.get(stream, 0) + len(page)
         if self._buffered >= BATCH_ROWS:
