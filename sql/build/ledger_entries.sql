@@ -4,7 +4,8 @@
 -- the ones it added (build_added). The entries that leave and arrive are kept, signed, in
 -- build_deltas for the balances. Each statement over an empty set reads nothing (an append-only
 -- sync removes nothing). One scan unnests the three legs (a third less time than three scans
--- UNION ALL).
+-- UNION ALL); one INSERT stores old and new, and the deltas unnest the few added transactions
+-- again (a temp table of their entries cost a quarter of an incremental step).
 CREATE OR REPLACE TEMP VIEW build_legs AS
 SELECT added, tx_id, integration_id, occurred_at, leg.asset_id, leg.asset, leg.amount, leg.entry
 FROM (
@@ -29,10 +30,6 @@ DELETE FROM core.ledger_entries WHERE integration_id IN (SELECT integration_id F
 DELETE FROM core.ledger_entries
 WHERE integration_id IN (SELECT integration_id FROM build_removed) AND tx_id IN (SELECT tx_id FROM build_removed);
 
-INSERT INTO core.ledger_entries SELECT * EXCLUDE (added) FROM build_legs WHERE NOT added;
+INSERT INTO core.ledger_entries SELECT * EXCLUDE (added) FROM build_legs;
 
-CREATE OR REPLACE TEMP TABLE build_added_entries AS SELECT * EXCLUDE (added) FROM build_legs WHERE added;
-
-INSERT INTO core.ledger_entries SELECT * FROM build_added_entries;
-
-INSERT INTO build_deltas SELECT integration_id, asset_id, asset, occurred_at, amount, 1 FROM build_added_entries;
+INSERT INTO build_deltas SELECT integration_id, asset_id, asset, occurred_at, amount, 1 FROM build_legs WHERE added;
