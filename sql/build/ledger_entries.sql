@@ -4,22 +4,23 @@
 -- the ones it added (build_added). The entries that leave and arrive are kept, signed, in
 -- build_deltas for the balances. Each statement over an empty set reads nothing (an append-only
 -- sync removes nothing). One scan unnests the three legs (a third less time than three scans
--- UNION ALL); one INSERT stores old and new, and the deltas unnest the few added transactions
--- again (a temp table of their entries cost a quarter of an incremental step).
+-- UNION ALL) as parallel lists, which unnest zips (a struct per leg cost 4 % more). One INSERT
+-- stores old and new entries; the deltas unnest the few added transactions again (a temp table of
+-- their entries cost a quarter of an incremental step).
 CREATE OR REPLACE TEMP VIEW build_legs AS
-SELECT added, tx_id, integration_id, occurred_at, leg.asset_id, leg.asset, leg.amount, leg.entry
+SELECT *
 FROM (
-    SELECT added, tx_id, integration_id, occurred_at, unnest([
-        {'asset_id': incoming_asset_id, 'asset': incoming_asset, 'amount': incoming_amount, 'entry': 'in'},
-        {'asset_id': outgoing_asset_id, 'asset': outgoing_asset, 'amount': -outgoing_amount, 'entry': 'out'},
-        {'asset_id': fee_asset_id, 'asset': fee_asset, 'amount': -fee_amount, 'entry': 'fee'}
-    ]) AS leg
+    SELECT added, tx_id, integration_id, occurred_at,
+           unnest([incoming_asset_id, outgoing_asset_id, fee_asset_id]) AS asset_id,
+           unnest([incoming_asset, outgoing_asset, fee_asset]) AS asset,
+           unnest([incoming_amount, -outgoing_amount, -fee_amount]) AS amount,
+           unnest(['in', 'out', 'fee']) AS entry
     FROM (SELECT false AS added, * FROM core.transactions
           WHERE integration_id IN (SELECT integration_id FROM build_rebuilt)
           UNION ALL
           SELECT true, * FROM build_added)
 )
-WHERE leg.amount IS NOT NULL AND leg.amount <> 0;
+WHERE amount IS NOT NULL AND amount <> 0;
 
 INSERT INTO build_deltas
 SELECT integration_id, asset_id, asset, occurred_at, -amount, -1 FROM core.ledger_entries
