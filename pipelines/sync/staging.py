@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -27,12 +28,16 @@ class ParquetSink:
     Each page becomes Arrow columns in one C-level conversion of its tuples (transposing them in
     Python first cost 0.3 s per 10^6 records) and is written without compression: the file lives
     seconds in a temporary folder, and compressing hundreds of megabytes of JSON text cost more
-    than writing it (measured in `benchmarks`)."""
+    than writing it (measured in `benchmarks`). A full batch is written by a worker thread (Arrow
+    releases the GIL) while the connector reads the next pages; one batch at most is being written, so
+    memory stays bounded."""
 
     def __init__(self, folder: Path | None = None) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="pipelines-stage-", dir=folder)
         self.path = Path(self._tmp.name) / "records.parquet"
         self._writer: pq.ParquetWriter | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staging")
+        self._writing: Future | None = None
         self._pages: list[pa.RecordBatch] = []
         self._buffered = 0
         self.count = 0
@@ -59,7 +64,9 @@ class ParquetSink:
             # Statistics only where a reader can use them: min/max of JSON text are never read.
             self._writer = pq.ParquetWriter(self.path, SCHEMA, compression="none", use_dictionary=["stream"],
                                             write_statistics=["stream", "source_id", "occurred_at"])
-        self._writer.write_table(pa.Table.from_batches(self._pages, SCHEMA))
+        table = pa.Table.from_batches(self._pages, SCHEMA)
+        self._wait()
+        self._writing = self._thread.submit(self._writer.write_table, table)
         self.count += self._buffered
         self._buffered = 0
         self._pages.clear()
@@ -67,11 +74,20 @@ class ParquetSink:
     def close(self) -> Path | None:
         """Finish writing; the Parquet path, or None when nothing was staged."""
         self._flush()
+        self._wait()
+        self._thread.shutdown()
         if self._writer is not None:
             self._writer.close()
             self._writer = None
             return self.path
         return None
 
+    def _wait(self) -> None:
+        """Let the batch being written finish; its error, if any, is raised here."""
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
+
     def cleanup(self) -> None:
+        self._thread.shutdown()  # also after a failed sync: no write may outlive the folder
         self._tmp.cleanup()
