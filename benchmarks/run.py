@@ -133,7 +133,7 @@ def quality_suite(warehouse: str, transactions: int) -> Result:
 
 # -- 2: calculated balances over 10^7 ledger entries ------------------------------------------------
 def calculated_balances(sizes: Sizes, work: Path) -> list[Result]:
-    """The build's own step (sql/build/calculated_balances.sql) summing integrations rebuilt in full,
+    """The build's own step (sql/build/calculated_balances/rebuilt.sql) summing integrations rebuilt in full,
     for the whole set at once, per Dagster batch and one integration at a time."""
     from pipelines.settings import sync_batch_size
     from pipelines.sqlfiles import run_script

@@ -1,10 +1,14 @@
 -- The bookkeeping of one build (pipelines/sync/build.py), temporary and per connection: the batch
 -- ($integration_ids), the integrations rebuilt in full, the transactions an incremental build
--- removed and added, and the signed ledger entries that left (-) and arrived (+) for the balances.
+-- removed and added, the signed ledger entries that left (-) and arrived (+) for the balances, and
+-- their sums per asset (calculated_balances/deltas.sql; empty when no integration has a delta).
 CREATE OR REPLACE TEMP TABLE build_batch AS SELECT unnest($integration_ids::VARCHAR[]) AS integration_id;
 CREATE OR REPLACE TEMP TABLE build_rebuilt (integration_id VARCHAR);
 CREATE OR REPLACE TEMP TABLE build_removed (integration_id VARCHAR, tx_id VARCHAR);
 CREATE OR REPLACE TEMP TABLE build_added AS SELECT * FROM core.transactions WHERE false;
 CREATE OR REPLACE TEMP TABLE build_deltas (
     integration_id VARCHAR, asset_id VARCHAR, asset VARCHAR, occurred_at TIMESTAMP, amount DECIMAL(38,18), entries INTEGER
+);
+CREATE OR REPLACE TEMP TABLE build_balance_deltas (
+    integration_id VARCHAR, asset_id VARCHAR, asset VARCHAR, amount DECIMAL(38,18), added BIGINT, since TIMESTAMP
 );

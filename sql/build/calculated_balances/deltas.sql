@@ -1,14 +1,9 @@
--- The calculated balance: the sum of every ledger entry per asset, for the whole batch at once. An
--- integration rebuilt in full is summed again; any other adds the signed deltas of its replaced
--- entries (build_deltas) to what it had: a new asset arrives, an asset with no entry left leaves.
--- Decimal sums are exact, so both ways give the same amounts.
-DELETE FROM marts.calculated_balances WHERE integration_id IN (SELECT integration_id FROM build_rebuilt);
-INSERT INTO marts.calculated_balances  -- (sum of DECIMAL(38,18) is DECIMAL(38,18): no cast, it costs)
-SELECT integration_id, asset_id, any_value(asset), sum(amount)
-FROM build_rebuilt_entries  -- (the rebuilt integrations' ledger entries: pipelines/sync/build.py)
-GROUP BY integration_id, asset_id;
-
-CREATE OR REPLACE TEMP TABLE build_balance_deltas AS
+-- The calculated balance of each integration built incrementally: the signed deltas of its replaced
+-- ledger entries (build_deltas) added to what it had: a new asset arrives, an asset with no entry
+-- left leaves. Decimal sums are exact, so this gives the amounts a full rebuild
+-- (calculated_balances/rebuilt.sql) would. build_balance_deltas (begin.sql) is read by the
+-- reconciliation too.
+INSERT INTO build_balance_deltas
 SELECT integration_id, asset_id, any_value(asset) FILTER (entries > 0) AS asset,
        sum(amount)::DECIMAL(38,18) AS amount, count(*) FILTER (entries > 0) AS added,
        min(occurred_at) AS since  -- the first instant whose entries changed (reconciliation)
