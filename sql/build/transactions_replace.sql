@@ -3,15 +3,24 @@
 -- and every manual row (the build inserts them again: they are few, and their duplicate marks must be
 -- what a full build makes). What leaves goes to build_removed, what arrives to build_added, for the
 -- ledger entries.
--- (Two statements, not one OR: each is a plain filter or semi join, a third faster.)
+-- (Three statements, not one OR: each is a plain filter or semi join, a third faster.)
 INSERT INTO build_removed
 SELECT integration_id, tx_id FROM core.transactions
 WHERE integration_id = $integration_id AND origin = 'manual';
 
+-- The scope took the stale rows from core.transactions already.
+INSERT INTO build_removed
+SELECT $integration_id, tx_id FROM build_stale;
+
+-- A transaction's time is the earliest of its records' (a Kraken refid's first leg, an EVM hash's
+-- first transfer) and records are never rewritten, so a row that a new one replaces is no older
+-- than the new one. The bound lets the scan skip every row group of older history by its zone map
+-- (all 10^6 tx_ids of the integration were read for 10^4 new rows: 36 ms, now 1 ms).
 INSERT INTO build_removed
 SELECT integration_id, tx_id FROM core.transactions
 WHERE integration_id = $integration_id AND origin = 'synced'
-  AND tx_id IN (SELECT tx_id FROM build_new UNION ALL SELECT tx_id FROM build_stale);
+  AND occurred_at >= (SELECT min(occurred_at) FROM build_new)
+  AND tx_id IN (SELECT tx_id FROM build_new);
 
 DELETE FROM core.transactions
 WHERE integration_id = $integration_id
