@@ -127,7 +127,7 @@ def _transactions(con, integration_id: str, full: bool) -> None:
     synced, manual = _normalize_query(name), sql("normalize/manual_transactions")
     if incremental:
         con.execute("CREATE OR REPLACE TEMP VIEW build_records AS SELECT * FROM build_scoped")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE build_new AS {synced}", params)
+        con.execute(f"INSERT INTO build_added {synced}", params)
         run_script(con, "build/transactions_replace", params)
     else:
         con.execute("CREATE OR REPLACE TEMP VIEW build_records AS SELECT * FROM raw.records")

@@ -1,8 +1,9 @@
--- Replace what an incremental build of $integration_id re-normalized (build_new, pipelines/sync/build.py):
+-- Replace what an incremental build of $integration_id re-normalized (its rows of build_added, pipelines/sync/build.py):
 -- the rows the new ones replace by tx_id, the stale rows of the re-normalized groups (build_stale),
 -- and every manual row (the build inserts them again: they are few, and their duplicate marks must be
--- what a full build makes). What leaves goes to build_removed, what arrives to build_added, for the
--- ledger entries.
+-- what a full build makes). What leaves goes to build_removed, for the ledger entries. (The normalize
+-- query writes build_added itself: a temp table of the new rows, copied to build_added, cost 9 ms per
+-- 10^4 rows.)
 -- (Three statements, not one OR: each is a plain filter or semi join, a third faster.)
 INSERT INTO build_removed
 SELECT integration_id, tx_id FROM core.transactions
@@ -19,13 +20,11 @@ SELECT $integration_id, tx_id FROM build_stale;
 INSERT INTO build_removed
 SELECT integration_id, tx_id FROM core.transactions
 WHERE integration_id = $integration_id AND origin = 'synced'
-  AND occurred_at >= (SELECT min(occurred_at) FROM build_new)
-  AND tx_id IN (SELECT tx_id FROM build_new);
+  AND occurred_at >= (SELECT min(occurred_at) FROM build_added WHERE integration_id = $integration_id)
+  AND tx_id IN (SELECT tx_id FROM build_added WHERE integration_id = $integration_id);
 
 DELETE FROM core.transactions
 WHERE integration_id = $integration_id
   AND tx_id IN (SELECT tx_id FROM build_removed WHERE integration_id = $integration_id);
 
-INSERT INTO core.transactions SELECT * FROM build_new;
-
-INSERT INTO build_added SELECT * FROM build_new;
+INSERT INTO core.transactions SELECT * FROM build_added WHERE integration_id = $integration_id;
