@@ -5,12 +5,14 @@
 -- its market). Records are never rewritten (raw.records keeps the first copy of a source id), so a
 -- transaction id never disappears: the new rows replace the old by tx_id and nothing else is stale
 -- (build_stale is empty). build_groups holds NULL when only a full build is exact: a new currency
--- that maps an id to another code can change any transaction.
+-- that maps an id to another code can change any transaction. That NULL is all build_groups says
+-- here (each new record is a group of its own and build_scoped takes them by $watermark), so only
+-- the new currencies are read (listing every new record's key cost 7 ms per 10^4 records).
 CREATE OR REPLACE TEMP TABLE build_groups AS
-SELECT DISTINCT CASE WHEN stream = 'currencies' AND (payload ->> 'code') IS DISTINCT FROM source_id THEN NULL
-                     ELSE stream || ':' || source_id END AS group_key
-FROM raw.records
-WHERE integration_id = $integration_id AND fetched_at > $watermark;
+SELECT NULL::VARCHAR AS group_key FROM raw.records
+WHERE integration_id = $integration_id AND fetched_at > $watermark AND stream = 'currencies'
+  AND (payload ->> 'code') IS DISTINCT FROM source_id
+LIMIT 1;
 
 -- (Plain filters, each pushed into the scan: old payloads are never read.)
 CREATE OR REPLACE TEMP TABLE build_scoped AS
