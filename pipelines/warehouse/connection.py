@@ -19,6 +19,7 @@ from pipelines.sqlfiles import run_script
 from pipelines.warehouse.migrations import migrate
 
 LOCK_WAIT_SECONDS = 120.0
+CHECKPOINT_THRESHOLD = "1MB"
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -50,6 +51,10 @@ def connect(
         con.execute("SET TimeZone = 'UTC'")
         con.execute(f"SET memory_limit = '{duckdb_memory_limit()}'")  # validated: digits and a unit
         if not read_only:
+            # A commit that logs more than this checkpoints at once instead: its rows are written
+            # to the file once, not to the WAL at commit and again by the checkpoint at close (an
+            # incremental build of 10^4 new records: commit and close 82 -> 70 ms).
+            con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
             migrate(con)
         run_script(con, "build/macros")
         yield con
