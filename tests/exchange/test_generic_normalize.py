@@ -58,3 +58,29 @@ def test_unified_records_become_transactions_with_exact_amounts(con):
     balances = dict(con.execute("SELECT asset_id, sum(amount) FROM core.ledger_entries GROUP BY 1").fetchall())
     assert balances == {"USDT": d("100000") - d("0.000000000000000001") - d("30000.25") - d("1.5") + d("6000"),
                         "BTC": d("0.5") + d("1") - d("0.1") - d("0.0005"), "ETH": d("-2"), "EUR": d("-50000")}
+
+
+def test_a_later_currency_that_maps_an_id_to_another_code_rebuilds_in_full(con):
+    """An incremental build re-normalizes only the new records, so a new currency that maps an id the
+    older records use (XBT -> BTC) must make the build full; one whose code is its id changes nothing."""
+    con.execute("INSERT INTO app.accounts (account_id, timezone, base_currency, created_at) "
+                "VALUES ('a', 'UTC', 'EUR', now()::TIMESTAMP)")
+    con.execute("INSERT INTO app.integrations (integration_id, account_id, name, kind, provider, settings, created_at) "
+                "VALUES ('okx-1', 'a', 'OKX', 'exchange', 'okx', '{}', now()::TIMESTAMP)")
+
+    def land(records, fetched_at):
+        con.executemany("INSERT INTO raw.records VALUES ('okx-1', ?, ?, ?, ?, ?)",
+                        [[stream, source_id, at, dumps(row), fetched_at] for stream, source_id, at, row in records])
+        with transaction(con):
+            build(con, ["okx-1"])
+        return con.execute("SELECT count(*) FROM build_rebuilt").fetchall()[0][0]
+
+    def assets():
+        return con.execute("SELECT DISTINCT incoming_asset_id FROM core.transactions WHERE incoming_asset_id IS NOT NULL "
+                           "ORDER BY 1").fetchall()
+
+    assert land(RECORDS[:-1], datetime(2030, 1, 1)) == 1  # the first build is full
+    assert assets() == [("BTC",), ("USDT",), ("XBT",)]
+    assert land([("currencies", "USDT", None, {"id": "USDT", "code": "USDT"})], datetime(2030, 1, 2)) == 0
+    assert land([RECORDS[-1]], datetime(2030, 1, 3)) == 1
+    assert assets() == [("BTC",), ("USDT",)]
