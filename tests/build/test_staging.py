@@ -53,3 +53,16 @@ def test_load_adds_each_new_key_once_and_counts_it(con, tmp_path):
                        "WHERE integration_id = 'i' ORDER BY ALL").fetchall()
     assert rows == [("deposits", "x", None, "6"), ("trades", "old", early, "0"),
                     ("trades", "x", early, "3"), ("trades", "y", late, "5")]
+
+
+def test_a_key_staged_again_at_the_same_time_keeps_the_first_staged(con, monkeypatch, tmp_path):
+    monkeypatch.setattr(staging, "BATCH_ROWS", 2)  # the copies land in different row groups of the file
+    t = datetime(2026, 1, 1)
+    sink = ParquetSink(tmp_path)
+    sink.add("trades", [("k", None, '{"v":1}'), ("k", t, '{"v":2}'), ("j", t, '{"v":3}')])
+    sink.add("trades", [("k", t, '{"v":4}'), ("k", t, '{"v":5}'), ("j", t, '{"v":6}')])
+    [(inserted,)] = con.execute(sql("build/load_raw"),
+                                {"integration_id": "i", "staged": str(sink.close()), "fetched_at": t}).fetchall()
+    sink.cleanup()
+    assert inserted == 2
+    assert con.execute("SELECT source_id, payload->>'v' FROM raw.records ORDER BY ALL").fetchall() == [("j", "3"), ("k", "2")]
