@@ -36,9 +36,6 @@ from pipelines.timeutil import utc_now
 #: The order layers are built in; each reads only from the ones before it.
 STEPS = ("transactions", "ledger_entries", "calculated_balances", "synced_balances", "balance_reconciliation")
 
-#: The line of a normalize query where its provider's legs go (sql/normalize/exchange.sql).
-_LEGS = "-- legs\n"
-
 #: The watermark of an integration whose last build read no record: every record is newer.
 _BEFORE_ANY = datetime(1970, 1, 1)
 
@@ -87,29 +84,18 @@ def _rebuilt_entries(con) -> None:
     con.execute(f"CREATE OR REPLACE TEMP VIEW build_rebuilt_entries AS SELECT * FROM core.ledger_entries{where}")
 
 
-def _own_file(base: str, provider: str | None, fallback: str) -> str | None:
-    """`<base>/<provider>` where the provider has its own SQL file, else `fallback` if it exists."""
-    for candidate in (f"{base}/{(provider or '').lower()}", fallback):
-        if (SQL_DIR / f"{candidate}.sql").exists():
-            return candidate
-    return None
-
-
-def _normalize_query(name: str, provider: str | None) -> str | None:
-    """The connector's normalize query over `build_records`, if its kind has one. Where the query
-    has a `-- legs` line (exchanges), the provider's own legs go there
-    (`normalize/<name>/<provider>`, else `normalize/<name>/unified`)."""
-    if not (SQL_DIR / "normalize" / f"{name}.sql").exists():
-        return None
-    query = sql(f"normalize/{name}")
-    if _LEGS in query:
-        query = query.replace(_LEGS, sql(_own_file(f"normalize/{name}", provider, f"normalize/{name}/unified")))
-    return query.strip().rstrip(";")
+def _normalize_query(name: str) -> str | None:
+    """The connector's normalize query over `build_records`, if its kind has one."""
+    path = SQL_DIR / "normalize" / f"{name}.sql"
+    return sql(f"normalize/{name}").strip().rstrip(";") if path.exists() else None
 
 
 def _scope_script(name: str, provider: str | None) -> str | None:
     """`build/scope/<name>/<provider>` or `build/scope/<name>`: what an incremental build re-normalizes."""
-    return _own_file(f"build/scope/{name}", provider, f"build/scope/{name}")
+    for candidate in (f"build/scope/{name}/{(provider or '').lower()}", f"build/scope/{name}"):
+        if (SQL_DIR / f"{candidate}.sql").exists():
+            return candidate
+    return None
 
 
 def _fingerprint(con, integration_id: str) -> int:
@@ -138,7 +124,7 @@ def _transactions(con, integration_id: str, full: bool) -> None:
     if incremental:
         run_script(con, scope, {**params, "watermark": last_watermark})
         incremental = not con.execute("SELECT count(*) FROM build_groups WHERE group_key IS NULL").fetchall()[0][0]
-    synced, manual = _normalize_query(name, provider), sql("normalize/manual_transactions")
+    synced, manual = _normalize_query(name), sql("normalize/manual_transactions")
     if incremental:
         con.execute("CREATE OR REPLACE TEMP VIEW build_records AS SELECT * FROM build_scoped")
         con.execute(f"INSERT INTO build_added {synced}", params)
