@@ -81,11 +81,12 @@ def _store(con, integration_id: str, staged, snapshot: Snapshot, full: bool) -> 
         )
     # The snapshot's time is itself a cursor: an account that now holds nothing has an empty
     # latest snapshot, which must not fall back to an older, non-empty one.
+    # One statement for every stream (a statement costs ~2 ms, more than the rows).
     cursors = {**snapshot.cursors, BALANCES_STREAM: snapshot.synced_at.isoformat()}
-    for stream, cursor in cursors.items():
-        con.execute(
-            """INSERT INTO app.sync_state VALUES (?, ?, ?, ?)
-               ON CONFLICT (integration_id, stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at""",
-            [integration_id, stream, cursor, fetched_at],
-        )
+    con.execute(
+        """INSERT INTO app.sync_state SELECT $integration_id, unnest($streams), unnest($cursors), $fetched_at
+           ON CONFLICT (integration_id, stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at""",
+        {"integration_id": integration_id, "streams": list(cursors), "cursors": list(cursors.values()),
+         "fetched_at": fetched_at},
+    )
     return inserted
