@@ -47,7 +47,7 @@ def _serve(args) -> int:
         print(f"exchange imitation on {imitation.url} (Binance and Kraken); API keys in {args.credentials_dir}/")
         print("add one with: pipelines integrations add ACCOUNT Binance --kind exchange --provider binance "
               f"--option api_origin={imitation.url} --credentials-stdin < {args.credentials_dir}/binance.json")
-        print("Ctrl-C stops it.")
+        print("Ctrl-C stops it.", flush=True)  # piped output (a script, `tee`) sees the address at once
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
