@@ -32,7 +32,7 @@ def sync_batch_size() -> int:
 
 
 def duckdb_memory_limit() -> str:
-    """DuckDB's memory limit per warehouse connection (`PIPELINES_DUCKDB_MEMORY`, default 512MB). DuckDB's
+    """DuckDB's memory limit of a process's warehouse instance (`PIPELINES_DUCKDB_MEMORY`, default 512MB). DuckDB's
     own default (80 % of RAM) let a sync of 10^6 records stay at 1.3 GB resident; with the limit it
     peaks at 0.75 GB at about the same speed, and larger work spills to disk."""
     value = os.environ.get("PIPELINES_DUCKDB_MEMORY", "512MB").strip()

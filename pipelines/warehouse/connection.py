@@ -16,10 +16,10 @@ import duckdb
 
 from pipelines.settings import duckdb_memory_limit, warehouse_path
 from pipelines.sqlfiles import run_script
+from pipelines.warehouse.host import Busy, host
 from pipelines.warehouse.migrations import migrate
 
 LOCK_WAIT_SECONDS = 120.0
-CHECKPOINT_THRESHOLD = "1MB"
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -32,34 +32,34 @@ def connect(
     path: Path | str | None = None, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse (migrated to the latest schema when writable, with the session macros of
-    `sql/build/macros.sql`) and close it afterwards."""
+    `sql/build/macros.sql`) and close it afterwards. The connection is one of this process's DuckDB
+    instance (`pipelines.warehouse.host`), whose default database is the warehouse file."""
     path = Path(path) if path is not None else warehouse_path()
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    key = str(path.resolve())
+    instance = host()
     deadline = time.monotonic() + wait
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con, _ = instance.open(key, read_only, duckdb_memory_limit())
             break
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+        except (duckdb.IOException, Busy) as exc:
+            if not (isinstance(exc, Busy) or _is_lock_error(exc)) or time.monotonic() >= deadline:
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
     try:
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute(f"SET memory_limit = '{duckdb_memory_limit()}'")  # validated: digits and a unit
-        if not read_only:
-            # A commit that logs more than this checkpoints at once instead: its rows are written
-            # to the file once, not to the WAL at commit and again by the checkpoint at close (an
-            # incremental build of 10^4 new records: commit and close 82 -> 70 ms).
-            con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
-            migrate(con)
-        run_script(con, "build/macros")
-        yield con
+        try:
+            if not read_only:
+                migrate(con)
+            run_script(con, "build/macros")
+            yield con
+        finally:
+            con.close()
     finally:
-        con.close()
+        instance.release(key)
 
 
 @contextmanager
