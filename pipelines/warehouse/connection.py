@@ -43,7 +43,7 @@ def connect(
     delay = 0.05
     while True:
         try:
-            con, _ = instance.open(key, read_only, duckdb_memory_limit())
+            con = instance.open(key, read_only, duckdb_memory_limit())
             break
         except (duckdb.IOException, Busy) as exc:
             if not (isinstance(exc, Busy) or _is_lock_error(exc)) or time.monotonic() >= deadline:

@@ -49,14 +49,14 @@ class Host:
         self.lock = threading.Lock()
         self.aliases = (f"warehouse_{n}" for n in itertools.count(1))
 
-    def open(self, path: str, read_only: bool, memory_limit: str) -> tuple[duckdb.DuckDBPyConnection, str]:
+    def open(self, path: str, read_only: bool, memory_limit: str) -> duckdb.DuckDBPyConnection:
         """A new connection whose default database is `path` (attached first if no connection uses it).
         Raises DuckDB's lock error when another process holds the file, `Busy` when this one holds it
         read-only and a writer asks."""
         with self.lock:
             entry = self.attached.get(path)
             if entry is not None and entry.read_only and not read_only:
-                raise Busy(path)
+                raise Busy(f"{path} is open read-only in this process: a writer waits for it to close")
             if entry is None:
                 alias = next(self.aliases)
                 self.db.execute(f"SET memory_limit = '{memory_limit}'")  # validated: digits and a unit
@@ -74,16 +74,16 @@ class Host:
             con.close()
             self.release(path)
             raise
-        return con, entry.alias
+        return con
 
     def release(self, path: str) -> None:
         """One connection less; the last one detaches the file (checkpointing it, releasing its lock)."""
         with self.lock:
             entry = self.attached[path]
             entry.users -= 1
-            if entry.users == 0:
-                del self.attached[path]
+            if entry.users == 0:  # (a failed DETACH leaves it attached and listed, for the next open)
                 self.db.execute(f"DETACH {entry.alias}")
+                del self.attached[path]
 
 
 _host: Host | None = None
