@@ -121,9 +121,7 @@ def _validate_sql(warehouse: str, integration_ids: list[str] | None, now: dateti
     from pipelines.reconciliation.gx_duckdb import url
 
     context = _context(gx)
-    source = context.data_sources.add_sql(
-        "warehouse", connection_string=url(warehouse), kwargs={"connect_args": {"read_only": True}}
-    )
+    source = context.data_sources.add_sql("warehouse", connection_string=url(warehouse))  # read-only: gx_duckdb
     query = "SELECT * FROM core.transactions"
     if integration_ids is not None:
         quoted = ", ".join("'" + i.replace("'", "''") + "'" for i in integration_ids)
@@ -133,8 +131,8 @@ def _validate_sql(warehouse: str, integration_ids: list[str] | None, now: dateti
         batch = asset.add_batch_definition_whole_table("all").get_batch()
         return _outcomes(batch.validate(_suite(gx, now), result_format=RESULT_FORMAT))
     finally:
-        # DuckDB refuses a second open of the file with another configuration in this process (the
-        # read-write warehouse of the next step), so the read-only connections must not linger.
+        # Each connection keeps the file attached (the last one to close detaches it and releases
+        # the lock another process's writer waits for), so none may linger.
         source.get_execution_engine().engine.dispose()
         source.get_engine().dispose()
 

@@ -28,13 +28,13 @@ def _is_lock_error(exc: Exception) -> bool:
 
 
 @contextmanager
-def connect(
-    path: Path | str | None = None, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse (migrated to the latest schema when writable, with the session macros of
-    `sql/build/macros.sql`) and close it afterwards. The connection is one of this process's DuckDB
-    instance (`pipelines.warehouse.host`), whose default database is the warehouse file."""
-    path = Path(path) if path is not None else warehouse_path()
+def attached(path: Path | str, *, read_only: bool = False,
+             wait: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A bare connection to a DuckDB file (no migration, no macros) of this process's instance
+    (`pipelines.warehouse.host`), whose default database is the file; closed afterwards. Waits
+    (bounded, with backoff) while another process holds the file, or, for a writer, while this one
+    reads it."""
+    path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     key = str(path.resolve())
@@ -52,14 +52,24 @@ def connect(
             delay = min(delay * 2, 1.0)
     try:
         try:
-            if not read_only:
-                migrate(con)
-            run_script(con, "build/macros")
             yield con
         finally:
             con.close()
     finally:
         instance.release(key)
+
+
+@contextmanager
+def connect(
+    path: Path | str | None = None, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse (migrated to the latest schema when writable, with the session macros of
+    `sql/build/macros.sql`) and close it afterwards."""
+    with attached(path if path is not None else warehouse_path(), read_only=read_only, wait=wait) as con:
+        if not read_only:
+            migrate(con)
+        run_script(con, "build/macros")
+        yield con
 
 
 @contextmanager

@@ -102,3 +102,23 @@ def test_a_forked_child_opens_the_file_with_its_own_instance(tmp_path):
     with os.fdopen(read) as pipe:
         assert pipe.read() == "True 1"
     assert status == 0
+
+
+def test_copies_and_validations_share_a_file_this_process_has_open(tmp_path):
+    """A second DuckDB instance could not open a file attached to this process's one ("Unique file
+    handle conflict"): the analytics copy, backups and the GX validation read through the same one."""
+    from pipelines.reconciliation.quality import validate_transactions_sql
+    from pipelines.warehouse.copy import copy_database
+
+    path = tmp_path / "w.duckdb"
+    with connect(path) as con:
+        _add_account(con, "e")
+        tables = copy_database(path, tmp_path / "copy.duckdb")
+        outcomes = validate_transactions_sql(str(path), wait=0)
+        assert con.execute("SELECT count(*) FROM app.accounts").fetchall() == [(1,)]  # still usable
+    assert tables["app.accounts"] == 1
+    assert outcomes and all(o.success for o in outcomes)
+    assert host.host().attached == {}  # every connection of the copy and of GX was released
+    out = subprocess.run([sys.executable, "-c", OTHER_PROCESS, str(tmp_path / "copy.duckdb")],
+                         capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "1", out.stderr
