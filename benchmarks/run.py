@@ -150,7 +150,7 @@ def calculated_balances(sizes: Sizes, work: Path) -> list[Result]:
         register(con, ids)  # registered, as the build sees them (the whole batch may skip the membership test)
         # Stored in a table of the same file, as marts.calculated_balances is, and both sides written
         # to the file (CHECKPOINT) before the clock stops: a writable connection checkpoints at a
-        # commit that logs over 1 MB (pipelines/warehouse/connection.py), so otherwise the build's
+        # commit that logs over 1 MB (pipelines/warehouse/host.py), so otherwise the build's
         # commit would also write the bare table the query left in the WAL (~70 ms of 0.2 s).
         bare = "CREATE OR REPLACE TABLE main.bare AS SELECT integration_id, asset_id, sum(amount) AS amount " \
                "FROM core.ledger_entries GROUP BY integration_id, asset_id"
