@@ -57,17 +57,17 @@ class Host:
             entry = self.attached.get(path)
             if entry is not None and entry.read_only and not read_only:
                 raise Busy(f"{path} is open read-only in this process: a writer waits for it to close")
+            con = self.db.cursor()  # (under the lock: the instance's own connection is not thread-safe)
             if entry is None:
                 alias = next(self.aliases)
-                self.db.execute(f"SET memory_limit = '{memory_limit}'")  # validated: digits and a unit
-                self.db.execute(f"ATTACH ? AS {alias}{' (READ_ONLY)' if read_only else ''}", [path])
+                try:
+                    self.db.execute(f"SET memory_limit = '{memory_limit}'")  # validated: digits and a unit
+                    self.db.execute(f"ATTACH ? AS {alias}{' (READ_ONLY)' if read_only else ''}", [path])
+                except BaseException:
+                    con.close()
+                    raise
                 entry = self.attached[path] = _Attached(alias, read_only)
             entry.users += 1
-            try:
-                con = self.db.cursor()
-            except BaseException:
-                entry.users -= 1
-                raise
         try:
             con.execute(f"USE {entry.alias}")
         except BaseException:
