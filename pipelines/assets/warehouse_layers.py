@@ -77,10 +77,10 @@ def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     A run over a batch of integrations (backfill policy) builds them all in one transaction; each
     partition's materialization carries its own integration's row counts and reconciliation, and
     the balances check lists the mismatches of every integration of the run."""
-    from pipelines.interchange.supersede import active_count
+    from pipelines.interchange.supersede import active_counts
     from pipelines.sqlfiles import sql
     from pipelines.sync.build import STEPS, build
-    from pipelines.sync.report import is_mismatch, markdown_table, reconciliation_rows
+    from pipelines.sync.report import is_mismatch, markdown_table, reconciliation_by_integration
     from pipelines.warehouse import transaction
 
     batch = StepBatch(context)
@@ -99,8 +99,8 @@ def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             build(con, integration_ids)
         counts = {(layer, i): n for layer, i, n in
                   con.execute(sql("queries/layer_rows"), {"integration_ids": integration_ids}).fetchall()}
-        rows = {i: reconciliation_rows(con, i) for i in integration_ids}
-        superseded = {i: active_count(con, [i]) for i in integration_ids}  # manual duplicates of synced ones
+        rows = reconciliation_by_integration(con, integration_ids)
+        superseded = active_counts(con, integration_ids)  # manual duplicates of synced ones
     mismatches = {i: [r for r in rows[i] if is_mismatch(r)] for i in integration_ids}  # spam never counts
     context.log.info(f"{len(integration_ids)} integration(s): {sum(counts.get(('transactions', i), 0) for i in integration_ids)} "
                      f"transactions, {sum(map(len, mismatches.values()))} mismatched assets")

@@ -39,12 +39,14 @@ def supersede_duplicates(con, integration_id: str) -> int:
     return count - before
 
 
-def active_count(con, integration_ids: list[str]) -> int:
-    """Superseded manual transactions currently left out of the given integrations' balances."""
-    return con.execute(
-        "SELECT count(*) FROM app.superseded_manual WHERE list_contains(?, integration_id) AND restored_at IS NULL",
+def active_counts(con, integration_ids: list[str]) -> dict[str, int]:
+    """Superseded manual transactions currently left out of each integration's balances."""
+    counts = dict(con.execute(
+        "SELECT integration_id, count(*) FROM app.superseded_manual "
+        "WHERE list_contains(?, integration_id) AND restored_at IS NULL GROUP BY integration_id",
         [integration_ids],
-    ).fetchone()[0]
+    ).fetchall())
+    return {i: counts.get(i, 0) for i in integration_ids}
 
 
 def list_duplicates(con, integration_id: str) -> list[tuple]:

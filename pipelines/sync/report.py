@@ -34,9 +34,22 @@ def _row(values: tuple) -> dict:
 
 def reconciliation_rows(con, integration_id: str | None = None, account_id: str | None = None,
                         mismatches_only: bool = False) -> list[dict]:
+    return _rows(con, [integration_id] if integration_id else None, account_id, mismatches_only)
+
+
+def reconciliation_by_integration(con, integration_ids: list[str]) -> dict[str, list[dict]]:
+    """Every row of each integration, in one query: a sync run's metadata for a batch of 50 asked
+    once per integration cost ~5 ms each (benchmark 4)."""
+    by_integration: dict[str, list[dict]] = {i: [] for i in integration_ids}
+    for row in _rows(con, list(integration_ids), None, False):
+        by_integration[row["integration_id"]].append(row)
+    return by_integration
+
+
+def _rows(con, integration_ids: list[str] | None, account_id: str | None, mismatches_only: bool) -> list[dict]:
     rows = con.execute(
         sql("queries/reconciliation"),
-        {"integration_id": integration_id, "account_id": account_id, "mismatches_only": mismatches_only},
+        {"integration_ids": integration_ids, "account_id": account_id, "mismatches_only": mismatches_only},
     ).fetchall()
     return [_row(r) for r in rows]
 
