@@ -110,3 +110,26 @@ def test_batched_event_log_stores_what_dagster_stores(tmp_path, monkeypatch, bat
     statuses = dict(stored["batched"][dg.AssetKey("left")]["status"])
     assert statuses[KEYS[0]] is None  # outside the run's range: never planned
     assert statuses[KEYS[2]] == dg.AssetPartitionStatus.MATERIALIZED.value
+
+
+def test_kept_connections_write_where_other_processes_read(tmp_path):
+    """The storage keeps a SQLite connection per database; another process (here another storage on
+    the same directory) must read what it writes, also after `wipe` deleted the run shards' files
+    (a connection kept to a deleted file would go on writing into it, unseen)."""
+    writer = _instance(tmp_path, "writer", batched=True)
+    result = DEFS.resolve_job_def("everything").execute_in_process(instance=writer, partition_key=KEYS[0])
+    storage = writer.event_log_storage
+    assert storage._engines, "connections are kept between queries"  # noqa: SLF001
+    base_dir = str(tmp_path / "writer" / "history" / "runs")
+
+    def read(run_id):
+        reader = BatchedSqliteEventLogStorage(base_dir)
+        try:
+            return [r.event_log_entry.message for r in reader.get_records_for_run(run_id).records]
+        finally:
+            reader.dispose()
+
+    assert len(read(result.run_id)) == len(storage.get_records_for_run(result.run_id).records) > 10
+    storage.wipe()
+    writer.report_engine_event("after the wipe", writer.get_run_by_id(result.run_id))
+    assert read(result.run_id) == ["after the wipe"]
