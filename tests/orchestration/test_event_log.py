@@ -133,3 +133,29 @@ def test_kept_connections_write_where_other_processes_read(tmp_path):
     storage.wipe()
     writer.report_engine_event("after the wipe", writer.get_run_by_id(result.run_id))
     assert read(result.run_id) == ["after the wipe"]
+
+
+def test_new_run_shards_are_what_dagster_creates(tmp_path):
+    """A run's database is copied from a template made by Dagster's own `_initdb`: the same tables,
+    indexes, journal mode and alembic revision as a shard Dagster's storage creates."""
+    import sqlite3
+
+    from dagster._core.storage.event_log import SqliteEventLogStorage
+
+    def describe(path):
+        with sqlite3.connect(path) as con:
+            return (sorted(con.execute("SELECT type, name, sql FROM sqlite_master")),
+                    con.execute("PRAGMA journal_mode").fetchall(),
+                    con.execute("SELECT version_num FROM alembic_version").fetchall())
+
+    shards = {}
+    for name, storage_class in (("dagster", SqliteEventLogStorage), ("batched", BatchedSqliteEventLogStorage)):
+        storage = storage_class(str(tmp_path / name))
+        for run_id in ("first-run", "second-run"):  # the second from the template made for the first
+            with storage.run_connection(run_id):
+                pass
+            shards[name, run_id] = describe(storage.path_for_shard(run_id))
+        storage.dispose()
+    assert shards["dagster", "first-run"][0]  # tables were created
+    assert shards["batched", "first-run"] == shards["batched", "second-run"] == shards["dagster", "first-run"]
+    assert not list(tmp_path.glob("batched/*.new"))
