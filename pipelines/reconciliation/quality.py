@@ -9,11 +9,11 @@ at 100 k rows 0.3-0.5 s against 2.6 s (docs/reconciliation.md).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from pipelines.labels import LABELS, SYSTEM_LABELS
+from pipelines.lockwait import LOCK_WAIT_SECONDS, retry_while_locked
 from pipelines.timeutil import EARLIEST, FUTURE_SLACK, utc_now
 
 REQUIRED = ("tx_id", "integration_id", "occurred_at", "label", "origin")
@@ -28,8 +28,6 @@ MAX_AMOUNT = 10**20
 #: Failing row counts without sample values: GX's default (SUMMARY, 20 samples) costs one more query
 #: per expectation, and on 10^6 rows the uniqueness sample alone is a second window over every tx_id.
 RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}
-#: How long a validation waits for a process that holds the warehouse read-write.
-LOCK_WAIT_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -103,16 +101,9 @@ def validate_transactions_sql(warehouse: str, integration_ids: list[str] | None 
     """Validate core.transactions (of these integrations, or all) inside DuckDB through a GX SQL
     data source. The warehouse file is opened read-only by duckdb_engine for the validation only;
     while another process writes it, the open fails at once, so it is retried (bounded, with backoff)."""
-    deadline = time.monotonic() + wait
-    delay = 0.05
-    while True:
-        try:
-            return _validate_sql(warehouse, integration_ids, now)
-        except Exception as exc:  # GX wraps DuckDB's IOException in its own connection errors
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+    # GX wraps DuckDB's IOException in its own connection errors: a lock is told by the message.
+    return retry_while_locked(lambda: _validate_sql(warehouse, integration_ids, now),
+                              lambda exc: "lock" in str(exc).lower(), wait)
 
 
 def _validate_sql(warehouse: str, integration_ids: list[str] | None, now: datetime | None) -> list[Outcome]:

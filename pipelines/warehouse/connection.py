@@ -1,30 +1,27 @@
-"""Opening the warehouse safely from many processes.
-
-DuckDB lets one process hold the file read-write at a time, and another process fails at once
-instead of waiting. Dagster steps, the CLI and sensors all open the file briefly, so `connect` waits
-(with backoff, bounded) for the lock instead of failing the run.
-"""
+"""Opening the warehouse safely from many processes: `connect` waits for a lock another process
+holds (`pipelines.lockwait`) instead of failing the run."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
+from pipelines.lockwait import LOCK_WAIT_SECONDS, retry_while_locked
 from pipelines.settings import duckdb_memory_limit, warehouse_path
 from pipelines.sqlfiles import run_script
 from pipelines.warehouse.host import Busy, host
 from pipelines.warehouse.migrations import migrate
 
-LOCK_WAIT_SECONDS = 120.0
-
 
 def _is_lock_error(exc: Exception) -> bool:
+    """Another process holds the file, or this one reads it and a writer asked."""
+    if isinstance(exc, Busy):
+        return True
     text = str(exc)
-    return "Could not set lock" in text or "Conflicting lock" in text
+    return isinstance(exc, duckdb.IOException) and ("Could not set lock" in text or "Conflicting lock" in text)
 
 
 @contextmanager
@@ -39,17 +36,7 @@ def attached(path: Path | str, *, read_only: bool = False,
         path.parent.mkdir(parents=True, exist_ok=True)
     key = str(path.resolve())
     instance = host()
-    deadline = time.monotonic() + wait
-    delay = 0.05
-    while True:
-        try:
-            con = instance.open(key, read_only, duckdb_memory_limit())
-            break
-        except (duckdb.IOException, Busy) as exc:
-            if not (isinstance(exc, Busy) or _is_lock_error(exc)) or time.monotonic() >= deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+    con = retry_while_locked(lambda: instance.open(key, read_only, duckdb_memory_limit()), _is_lock_error, wait)
     try:
         try:
             yield con
