@@ -1,4 +1,5 @@
-"""One big integration, in its own process: full sync, peak memory, 1 % incremental sync, Arrow limit.
+"""One big integration, in its own process: full sync, peak memory, 1 % incremental sync, a second full
+sync, Arrow limit.
 
 Run by `benchmarks.run` as `python -m benchmarks.big ROWS WAREHOUSE` so the peak resident memory
 (`ru_maxrss`) belongs to the sync alone: it is read right after the full sync, before anything else
@@ -50,14 +51,25 @@ def arrow_insert(warehouse: str, scratch: str, tables: tuple[str, ...]) -> tuple
     return best, sum(t.num_rows for t in arrow.values())
 
 
-def main(rows: int, warehouse: str) -> dict:
+def _full_sync(rows: int, warehouse: str) -> tuple[dict[str, float], SyntheticBinance, BinanceHistory]:
+    """A first sync of the seeded history's first `rows` records into a new warehouse: its timings
+    without the generator's share, the connector (its own timings) and the history, to go on from."""
     from pipelines.warehouse import connect
 
     with connect(warehouse) as con:
         register(con, [INTEGRATION])
     history = BinanceHistory(seed=SEED)
-    full = SyntheticBinance(history, rows)
-    timings = _source_free(sync(warehouse, INTEGRATION, full, full=True), full)
+    connector = SyntheticBinance(history, rows)
+    return _source_free(sync(warehouse, INTEGRATION, connector, full=True), connector), connector, history
+
+
+def main(rows: int, warehouse: str) -> dict:
+    """The full sync (memory read right after it) and the 1 % sync after it in `warehouse`; then the
+    same full sync again in a second file, whose rows are exactly the full sync's for the Arrow limit:
+    benchmark 1 takes the better of the two loads, as the limit is the better of two inserts."""
+    from pipelines.warehouse import connect
+
+    timings, full, history = _full_sync(rows, warehouse)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     incremental = SyntheticBinance(history, rows // 100)
     increment = _source_free(sync(warehouse, INTEGRATION, incremental, full=False), incremental)
@@ -66,12 +78,14 @@ def main(rows: int, warehouse: str) -> dict:
                                       [INTEGRATION]).fetchall())
         transactions = con.execute("SELECT count(*) FROM core.transactions WHERE integration_id = ?",
                                    [INTEGRATION]).fetchone()[0]
-    limit_s, final_rows = arrow_insert(warehouse, warehouse, ("core.transactions", "core.ledger_entries"))
-    raw_limit_s, _ = arrow_insert(warehouse, warehouse, ("raw.records",))
+    again_warehouse = f"{warehouse}.again.duckdb"
+    again, again_connector, _ = _full_sync(rows, again_warehouse)
+    limit_s, final_rows = arrow_insert(again_warehouse, warehouse, ("core.transactions", "core.ledger_entries"))
+    raw_limit_s, _ = arrow_insert(again_warehouse, warehouse, ("raw.records",))
     return {
         "rows": rows, "full": timings, "incremental": increment, "peak_rss_mb": peak_mb,
-        "serialize_s": full.serialize_s, "sink_s": full.sink_s, "limit_s": limit_s, "final_rows": final_rows,
-        "raw_limit_s": raw_limit_s,
+        "loads": [{**t, "sink_s": c.sink_s, "serialize_s": c.serialize_s} for t, c in ((timings, full), (again, again_connector))],
+        "limit_s": limit_s, "final_rows": final_rows, "raw_limit_s": raw_limit_s,
         "transactions": transactions, "balances_true": calculated == history.balances(),
     }
 

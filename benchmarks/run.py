@@ -72,7 +72,9 @@ def big_integration(sizes: Sizes, work: Path) -> list[Result]:
         raise RuntimeError(f"benchmarks.big failed:\n{out.stderr[-3000:]}")
     big = json.loads(out.stdout.strip().splitlines()[-1])
     full, inc = big["full"], big["incremental"]
-    load_s = full["extract"] + full["transactions"] + full["ledger_entries"]
+    loads = [load["extract"] + load["transactions"] + load["ledger_entries"] for load in big["loads"]]
+    load_s = min(loads)
+    best = big["loads"][loads.index(load_s)]
     rows = big["final_rows"]
     ratio = big["limit_s"] / load_s
     results = [
@@ -80,10 +82,11 @@ def big_integration(sizes: Sizes, work: Path) -> list[Result]:
                f"{_s(load_s)} ({_n(int(rows / load_s))} rows/s)",
                f"Arrow insert of the same {_n(rows)} rows: {_s(big['limit_s'])} ({_n(int(rows / big['limit_s']))} rows/s)",
                ratio, ">= 0.40 of the limit's rows/s", ratio >= 0.40,
-               f"sink.add {_s(big['sink_s'])}, raw load {_s(full['extract'] - big['sink_s'])}, normalize "
-               f"{_s(full['transactions'])}, ledger {_s(full['ledger_entries'])}; the limit stores no raw record: "
+               f"best of {len(loads)} full syncs ({', '.join(_s(s) for s in loads)}; the limit: best of 2): "
+               f"sink.add {_s(best['sink_s'])}, raw load {_s(best['extract'] - best['sink_s'])}, normalize "
+               f"{_s(best['transactions'])}, ledger {_s(best['ledger_entries'])}; the limit stores no raw record: "
                f"an Arrow insert of the same {_n(big['rows'])} raw records alone takes {_s(big['raw_limit_s'])}; "
-               f"the connector's dumps (not counted) {_s(big['serialize_s'])}; balances are the generator's: "
+               f"the connector's dumps (not counted) {_s(best['serialize_s'])}; balances are the generator's: "
                f"{big['balances_true']}"),
     ]
     share = inc["total"] / full["total"]
