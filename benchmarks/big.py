@@ -83,8 +83,10 @@ def main(rows: int, warehouse: str) -> dict:
     limit_s, final_rows = arrow_insert(again_warehouse, warehouse, ("core.transactions", "core.ledger_entries"))
     raw_limit_s, _ = arrow_insert(again_warehouse, warehouse, ("raw.records",))
     return {
-        "rows": rows, "full": timings, "incremental": increment, "peak_rss_mb": peak_mb,
-        "loads": [{**t, "sink_s": c.sink_s, "serialize_s": c.serialize_s} for t, c in ((timings, full), (again, again_connector))],
+        "rows": rows, "incremental": increment, "peak_rss_mb": peak_mb,
+        # the first is the full sync the 1 % sync follows (benchmark 3)
+        "loads": [{"timings": t, "sink_s": c.sink_s, "serialize_s": c.serialize_s}
+                  for t, c in ((timings, full), (again, again_connector))],
         "limit_s": limit_s, "final_rows": final_rows, "raw_limit_s": raw_limit_s,
         "transactions": transactions, "balances_true": calculated == history.balances(),
     }
