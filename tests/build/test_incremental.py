@@ -17,10 +17,11 @@ import pytest
 
 from pipelines.manual.entry import add_transaction, delete_transaction
 from pipelines.sync.build import build
+from pipelines.sync.extract import extract
 from pipelines.warehouse import connect, transaction
 from tests.bitcoin.conftest import add_wallet, esplora  # noqa: F401  (fixtures)
 from tests.bitcoin.conftest import sync as sync_bitcoin  # noqa: F401  (fixture)
-from tests.exchange.conftest import account, exchange, imitation, sync  # noqa: F401  (fixtures)
+from tests.exchange.conftest import Log, account, exchange, imitation, sync  # noqa: F401  (fixtures)
 from tests.wallet.conftest import wallets  # noqa: F401  (fixture; node_url and chain come from tests/conftest.py)
 
 #: Every row a build writes for one integration; times a build stamps with now() are left out.
@@ -236,3 +237,32 @@ def test_a_batch_of_every_integration_sums_the_whole_ledger_like_a_batch_of_some
     some = rebuilt([ids[0]])
     assert some[:2] == every[:2] and {v for _, _, v in some[2:]} == {7}  # the other integration's rows untouched
     assert rebuilt(ids) == every
+
+
+def test_a_sync_after_a_fetch_stamped_later_still_builds_incrementally(warehouse, exchange, imitation):
+    """A build tells new records from those it read by fetched_at, so a fetch must be stamped after
+    the previous one: within the same second (whole-second stamps made it rebuild in full) and after
+    a clock set back. Here the previous sync's stamps lie an hour ahead, as after such a clock change."""
+    integration = exchange("binance")
+    sync(warehouse, integration, full=True)
+    ahead = "UPDATE {} SET {} = {} + INTERVAL 1 HOUR WHERE integration_id = ?"
+    with connect(warehouse) as con:
+        for table, column in (("raw.records", "fetched_at"), ("app.sync_state", "updated_at"),
+                              ("app.build_state", "raw_watermark")):
+            con.execute(ahead.format(table, column, column), [integration])
+        [(before, stored)] = con.execute("SELECT max(fetched_at), count(*) FROM raw.records WHERE integration_id = ?",
+                                         [integration]).fetchall()
+    imitation.binance.add_activity()
+    extract(integration, full=False, log=Log(), warehouse=str(warehouse))
+    with connect(warehouse) as con:
+        [(after, new)] = con.execute("SELECT min(fetched_at), count(*) FROM raw.records WHERE integration_id = ? "
+                                     "AND fetched_at > ?", [integration, before]).fetchall()
+        assert new and after == before + timedelta(microseconds=1)
+        assert con.execute("SELECT count(*) FROM raw.records WHERE integration_id = ?",
+                           [integration]).fetchall()[0][0] == stored + new
+        with transaction(con):
+            build(con, [integration])
+        assert con.execute("SELECT count(*) FROM build_rebuilt").fetchall() == [(0,)]  # incremental
+        assert con.execute("SELECT raw_watermark FROM app.build_state WHERE integration_id = ?",
+                           [integration]).fetchall() == [(after,)]
+        assert layers(con, integration) == full_build_of_this_state(con, integration)
