@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -51,8 +51,14 @@ def dumps(row: Any) -> str:
         return json.dumps(row, separators=(",", ":"), default=str)
 
 
+_EPOCH = datetime(1970, 1, 1)
+
+
 def from_ms(value: int | float | str) -> datetime:
-    return datetime.fromtimestamp(float(value) / 1000, UTC).replace(tzinfo=None)
+    """Naive UTC time of epoch milliseconds. Integer arithmetic, exact for whole milliseconds (a float
+    is rounded to the microsecond), and half the cost of fromtimestamp(value / 1000): called once
+    per record, ~1 s per 10^6 records."""
+    return _EPOCH + timedelta(milliseconds=value if type(value) is int else float(value))
 
 
 class ExchangeReader:
