@@ -47,9 +47,11 @@ def local_to_utc(local: datetime, tz_name: str, fold: int | None = None) -> date
     return next(iter(valid.values())).replace(tzinfo=None)
 
 
-def utc_now() -> datetime:
-    """Current time as naive UTC (the warehouse stores naive UTC timestamps)."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+def utc_now(*, whole_seconds: bool = True) -> datetime:
+    """Current time as naive UTC (the warehouse stores naive UTC timestamps): in whole seconds, as
+    people read them, or to the microsecond where the time orders events (a fetch, a migration)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return now.replace(microsecond=0) if whole_seconds else now
 
 
 EARLIEST = datetime(2009, 1, 3)  # the Bitcoin genesis block: nothing crypto happened before

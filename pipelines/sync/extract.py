@@ -8,13 +8,14 @@ the cursors never move past records that were not stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from pipelines.connectors import connector_for
 from pipelines.connectors.base import Log, Snapshot
 from pipelines.registry.integrations import get_integration
 from pipelines.sqlfiles import sql
 from pipelines.sync.staging import ParquetSink
+from pipelines.timeutil import utc_now
 from pipelines.warehouse import connect, transaction
 
 #: app.sync_state stream holding the time of the balance snapshot that is current.
@@ -62,7 +63,7 @@ def _fetched_at(con, integration_id: str) -> datetime:
     second of the previous fetch did that; a clock set back would too."""
     [(last,)] = con.execute("SELECT max(updated_at) FROM app.sync_state WHERE integration_id = ?",
                             [integration_id]).fetchall()
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utc_now(whole_seconds=False)
     return now if last is None or now > last else last + timedelta(microseconds=1)
 
 

@@ -6,11 +6,10 @@ adding a numbered file here; applied versions are remembered in `app.schema_migr
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import duckdb
 
 from pipelines.settings import SQL_DIR
+from pipelines.timeutil import utc_now
 
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 
@@ -34,7 +33,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute((MIGRATIONS_DIR / name).read_text())
             con.execute(
                 "INSERT INTO app.schema_migrations VALUES (?, ?)",
-                [name, datetime.now(UTC).replace(tzinfo=None)],
+                [name, utc_now(whole_seconds=False)],
             )
             con.execute("COMMIT")
         except Exception:
