@@ -61,16 +61,56 @@ def decrypt_credentials(token: str, key: bytes | None = None) -> dict[str, str]:
         ) from None
 
 
+def _stored(con, but: str | None = None) -> list[tuple[str, str]]:
+    """(integration_id, token) of every stored credential, except those of integration `but`."""
+    return con.execute(
+        "SELECT integration_id, credentials FROM app.integrations WHERE credentials IS NOT NULL "
+        "AND integration_id IS DISTINCT FROM ? ORDER BY integration_id", [but],
+    ).fetchall()
+
+
+def _decrypts(fernet, token: str) -> bool:
+    from cryptography.fernet import InvalidToken
+
+    try:
+        fernet.decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def check_key_fits(con, integration_id: str | None = None) -> None:
+    """Refuse to store credentials under a key that decrypts none of those already stored (except
+    `integration_id`'s own, which are being replaced): credentials under two keys can be neither
+    used nor rotated with either. One stored credential that decrypts is enough, so the credentials
+    of integrations that rotation names as undecryptable can be replaced one by one."""
+    fernet = _fernet()
+    stored = _stored(con, but=integration_id)
+    if stored and not any(_decrypts(fernet, token) for _, token in stored):
+        names = ", ".join(i for i, _ in stored[:3]) + (f" and {len(stored) - 3} more" if len(stored) > 3 else "")
+        raise UserError(
+            f"this encryption key cannot decrypt the credentials already stored (of {names}): use the key they "
+            "were stored with (PIPELINES_SECRET_KEY or the key file)"
+        )
+
+
 def rotate_key(con, new_key: str) -> int:
     """Re-encrypt every stored credential with `new_key` (in the caller's transaction); returns how many.
 
-    Every token is decrypted with the current key first, so a wrong current key fails before anything
-    is written.
+    Every token is decrypted with the current key first, so a wrong current key, or credentials
+    stored under another key, fail before anything is written, naming the integrations concerned.
     """
     new = _fernet(new_key.strip().encode())
-    rows = con.execute("SELECT integration_id, credentials FROM app.integrations WHERE credentials IS NOT NULL").fetchall()
-    updated = [(new.encrypt(json.dumps(decrypt_credentials(token), sort_keys=True).encode()).decode(), integration_id)
-               for integration_id, token in rows]
+    current = _fernet()
+    rows = _stored(con)
+    failed = [integration_id for integration_id, token in rows if not _decrypts(current, token)]
+    if failed:
+        raise UserError(
+            f"the stored credentials of {len(failed)} of {len(rows)} integrations ({', '.join(failed)}) cannot be "
+            "decrypted with the current encryption key; nothing was re-encrypted. Run with the key they were stored "
+            "with, or replace them: pipelines integrations credentials INTEGRATION"
+        )
+    updated = [(new.encrypt(current.decrypt(token.encode())).decode(), integration_id) for integration_id, token in rows]
     if updated:
         con.executemany("UPDATE app.integrations SET credentials = ? WHERE integration_id = ?", updated)
     return len(updated)

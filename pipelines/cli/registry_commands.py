@@ -89,6 +89,11 @@ def register(subparsers) -> None:
     p.add_argument("--none", action="store_true", help="take it out of its group")
     p = _cmd(integ, "archive", _integrations_archive, "archive an integration (kept, no longer synced)")
     p.add_argument("integration_id")
+    p = _cmd(integ, "credentials", _integrations_credentials,
+             "replace an integration's stored credentials (or --remove them)")
+    p.add_argument("integration_id")
+    p.add_argument("--remove", action="store_true", help="remove the stored credentials")
+    credentials.add_arguments(p)
     p = _cmd(integ, "convert", _integrations_convert, "convert a manual integration into a synced one")
     p.add_argument("integration_id")
     p.add_argument("--kind", required=True)
@@ -223,6 +228,18 @@ def _integrations_archive(args) -> None:
     with registry() as con:
         archive(con, args.integration_id)
     print(f"integration {args.integration_id} archived")
+
+
+def _integrations_credentials(args) -> None:
+    from pipelines.registry.integrations import replace_credentials
+
+    creds = credentials.read(args)
+    if args.remove == bool(creds):
+        raise UserError("give the new credentials (environment variables, --credentials-stdin or --prompt-credentials) "
+                        "or --remove")
+    with registry() as con:
+        replace_credentials(con, args.integration_id, creds)
+    print(f"credentials of integration {args.integration_id} " + ("removed" if args.remove else "replaced"))
 
 
 def _integrations_convert(args) -> None:

@@ -54,11 +54,13 @@ def list_integrations(
     return [_row_to_integration(r) for r in rows]
 
 
-def _encrypt(credentials: Mapping[str, str]) -> str | None:
+def _encrypt(con: duckdb.DuckDBPyConnection, credentials: Mapping[str, str], integration_id: str) -> str | None:
+    """The token to store for `integration_id`, under a key that fits the credentials already stored."""
     if not credentials:
         return None
-    from pipelines.crypto import encrypt_credentials
+    from pipelines.crypto import check_key_fits, encrypt_credentials
 
+    check_key_fits(con, integration_id)
     return encrypt_credentials(dict(credentials))
 
 
@@ -90,7 +92,7 @@ def add_integration(
         f"INSERT INTO app.integrations ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
         [
             integration_id, account_id, name, kind, provider, _group(group_name),
-            json.dumps(settings, sort_keys=True), _encrypt(credentials or {}), utc_now(),
+            json.dumps(settings, sort_keys=True), _encrypt(con, credentials or {}, integration_id), utc_now(),
         ],
     )
     return integration_id
@@ -146,8 +148,20 @@ def convert(
     con.execute(
         """UPDATE app.integrations SET kind = ?, provider = ?, settings = ?, credentials = ?, converted_at = ?
            WHERE integration_id = ?""",
-        [kind, provider, json.dumps(settings, sort_keys=True), _encrypt(credentials or {}), utc_now(), integration_id],
+        [kind, provider, json.dumps(settings, sort_keys=True), _encrypt(con, credentials or {}, integration_id), utc_now(),
+         integration_id],
     )
+
+
+def replace_credentials(con: duckdb.DuckDBPyConnection, integration_id: str, credentials: Mapping[str, str]) -> None:
+    """Store new credentials for an integration (none: remove them), checked by its connector as when
+    it was added; the old token is replaced whatever key it was stored under, so credentials the
+    current key cannot decrypt (a lost key, a key mixed up at `add`) can be entered again."""
+    integration = get_integration(con, integration_id)
+    connector_for(integration.kind, integration.provider).validate(integration.provider, integration.settings,
+                                                                   credentials)
+    con.execute("UPDATE app.integrations SET credentials = ? WHERE integration_id = ?",
+                [_encrypt(con, credentials, integration_id), integration_id])
 
 
 def groups(con: duckdb.DuckDBPyConnection, account_id: str | None = None) -> list[tuple]:
