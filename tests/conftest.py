@@ -38,8 +38,13 @@ class CliResult:
 
 @pytest.fixture
 def cli(warehouse, capsys):
-    """Run `pipelines ARGS...` in-process; returns exit code and captured output."""
+    """Run `pipelines ARGS...` in-process, on a warehouse made as `pipelines init` makes it (no other
+    command creates one); returns exit code and captured output."""
     from pipelines.cli.main import main
+    from pipelines.warehouse import connect
+
+    with connect(warehouse):
+        pass
 
     def run(*args: str) -> CliResult:
         capsys.readouterr()

@@ -115,3 +115,18 @@ def test_help_does_not_import_heavy_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_only_init_creates_a_warehouse(cli, tmp_path, monkeypatch):
+    missing = tmp_path / "typo" / "warehouse.duckdb"
+    monkeypatch.setenv("PIPELINES_WAREHOUSE", str(missing))
+    monkeypatch.setenv("NEW_KEY", "unused: the missing warehouse is found first")
+    for args in (("balances",), ("accounts", "list"), ("integrations", "list"), ("sync-all",),
+                 ("transactions", "list", "x"), ("keys", "rotate", "--new-key-env", "NEW_KEY")):
+        result = cli(*args)
+        assert result.code == 2, args
+        assert result.err == f"error: no warehouse at {missing} (PIPELINES_WAREHOUSE): create one with `pipelines init`\n"
+    assert not missing.parent.exists()  # not even its folder
+    created = cli("init")
+    assert created.code == 0 and missing.is_file()
+    assert cli("balances").code == 0

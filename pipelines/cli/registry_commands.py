@@ -17,10 +17,16 @@ from pipelines.errors import UserError
 
 @contextmanager
 def registry():
-    """A writable warehouse connection inside one transaction."""
+    """A writable warehouse connection inside one transaction. Only `init` creates a warehouse: a
+    mistyped PIPELINES_WAREHOUSE would otherwise make a new empty one, and `balances` would show its
+    empty table as if nothing were held."""
+    from pipelines.settings import warehouse_path
     from pipelines.warehouse import connect, transaction
 
-    with connect() as con, transaction(con):
+    path = warehouse_path()
+    if not path.is_file():
+        raise UserError(f"no warehouse at {path} (PIPELINES_WAREHOUSE): create one with `pipelines init`")
+    with connect(path) as con, transaction(con):
         yield con
 
 
