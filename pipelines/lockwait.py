@@ -12,16 +12,17 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-LOCK_WAIT_SECONDS = 120.0
+from pipelines.settings import lock_wait_seconds
 
 T = TypeVar("T")
 
 
 def retry_while_locked(attempt: Callable[[], T], locked: Callable[[Exception], bool],
-                       wait: float = LOCK_WAIT_SECONDS) -> T:
+                       wait: float | None = None) -> T:
     """`attempt()`, called again (after 0.05 s, doubling up to 1 s) while it fails with an error that
-    `locked` says is a held lock, until `wait` seconds have passed; any other error at once."""
-    deadline = time.monotonic() + wait
+    `locked` says is a held lock, until `wait` seconds (default `PIPELINES_LOCK_WAIT`) have passed;
+    any other error at once."""
+    deadline = time.monotonic() + (lock_wait_seconds() if wait is None else wait)
     delay = 0.05
     while True:
         try:

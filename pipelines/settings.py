@@ -41,6 +41,16 @@ def duckdb_memory_limit() -> str:
     return value
 
 
+def lock_wait_seconds() -> float:
+    """How long an open waits for a warehouse file another process holds (`PIPELINES_LOCK_WAIT`,
+    default 120 s) before it gives up and says who holds it."""
+    value = os.environ.get("PIPELINES_LOCK_WAIT", "120").strip()
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"PIPELINES_LOCK_WAIT={value!r} is not a number of seconds") from None
+
+
 def secret_key_file() -> Path:
     """Fallback file holding the Fernet key when `PIPELINES_SECRET_KEY` is not set."""
     return Path(os.environ.get("PIPELINES_SECRET_KEY_FILE", PROJECT_ROOT / "data" / "secret.key"))

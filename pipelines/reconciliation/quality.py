@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pipelines.labels import LABELS, SYSTEM_LABELS
-from pipelines.lockwait import LOCK_WAIT_SECONDS, retry_while_locked
+from pipelines.lockwait import retry_while_locked
 from pipelines.timeutil import EARLIEST, FUTURE_SLACK, utc_now
 
 REQUIRED = ("tx_id", "integration_id", "occurred_at", "label", "origin")
@@ -97,7 +97,7 @@ def _suite(gx, now: datetime | None):
 
 
 def validate_transactions_sql(warehouse: str, integration_ids: list[str] | None = None,
-                              now: datetime | None = None, wait: float = LOCK_WAIT_SECONDS) -> list[Outcome]:
+                              now: datetime | None = None, wait: float | None = None) -> list[Outcome]:
     """Validate core.transactions (of these integrations, or all) inside DuckDB through a GX SQL
     data source. The warehouse file is opened read-only by duckdb_engine for the validation only;
     while another process writes it, the open fails at once, so it is retried (bounded, with backoff)."""

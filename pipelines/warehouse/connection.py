@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lockwait import LOCK_WAIT_SECONDS, retry_while_locked
+from pipelines.lockwait import retry_while_locked
 from pipelines.settings import duckdb_memory_limit, warehouse_path
 from pipelines.sqlfiles import run_script
 from pipelines.warehouse.host import Busy, host
@@ -26,7 +26,7 @@ def _is_lock_error(exc: Exception) -> bool:
 
 @contextmanager
 def attached(path: Path | str, *, read_only: bool = False,
-             wait: float = LOCK_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+             wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A bare connection to a DuckDB file (no migration, no macros) of this process's instance
     (`pipelines.warehouse.host`), whose default database is the file; closed afterwards. Waits
     (bounded, with backoff) while another process holds the file, or, for a writer, while this one
@@ -48,7 +48,7 @@ def attached(path: Path | str, *, read_only: bool = False,
 
 @contextmanager
 def connect(
-    path: Path | str | None = None, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS
+    path: Path | str | None = None, *, read_only: bool = False, wait: float | None = None
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse (migrated to the latest schema when writable, with the session macros of
     `sql/build/macros.sql`) and close it afterwards."""

@@ -20,11 +20,15 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pipelines.errors import UserError
+
 #: Settings of the instance, for every file it attaches.
 # A commit that logs more than the checkpoint threshold checkpoints at once instead: its rows are
 # written to the file once, not to the WAL at commit and again by the checkpoint at detach (an
 # incremental build of 10^4 new records: commit and close 82 -> 70 ms).
 _SETTINGS = {"TimeZone": "UTC", "checkpoint_threshold": "1MB"}
+#: Bytes of a DuckDB file before its first block: the main header and two database headers of 4 KiB.
+_HEADER_BYTES = 3 * 4096
 
 
 @dataclass
@@ -63,6 +67,7 @@ class Host:
                 try:
                     self.db.execute(f"SET memory_limit = '{memory_limit}'")  # validated: digits and a unit
                     self.db.execute(f"ATTACH ? AS {alias}{' (READ_ONLY)' if read_only else ''}", [path])
+                    self._check_complete(alias, path)
                 except BaseException:
                     con.close()
                     raise
@@ -75,6 +80,18 @@ class Host:
             self.release(path)
             raise
         return con
+
+    def _check_complete(self, alias: str, path: str) -> None:
+        """Detach and refuse a file shorter than the blocks its header counts (a truncated copy): DuckDB
+        attaches it and fails only when a missing block is read, so `init` called it ready and a
+        migration could have written into it."""
+        [(block_size, blocks)] = self.db.execute(
+            "SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = ?", [alias]
+        ).fetchall()
+        size, expected = os.path.getsize(path), _HEADER_BYTES + blocks * block_size
+        if size < expected:
+            self.db.execute(f"DETACH {alias}")
+            raise UserError(f"{path} is truncated ({size} of its {expected} bytes): restore it from a backup")
 
     def release(self, path: str) -> None:
         """One connection less; the last one detaches the file (checkpointing it, releasing its lock)."""
