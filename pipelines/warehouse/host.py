@@ -82,11 +82,12 @@ class Host:
         return con
 
     def _check_complete(self, alias: str, path: str) -> None:
-        """Detach and refuse a file shorter than the blocks its header counts (a truncated copy): DuckDB
-        attaches it and fails only when a missing block is read, so `init` called it ready and a
-        migration could have written into it."""
+        """Detach and refuse a file too short to hold the blocks in use its header counts (a truncated
+        copy): DuckDB attaches it and fails only when a missing block is read, so `init` called it
+        ready and a migration could have written into it. (Free blocks at the end are cut off the
+        file by a checkpoint, so only used ones are a bound.)"""
         [(block_size, blocks)] = self.db.execute(
-            "SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = ?", [alias]
+            "SELECT block_size, used_blocks FROM pragma_database_size() WHERE database_name = ?", [alias]
         ).fetchall()
         size, expected = os.path.getsize(path), _HEADER_BYTES + blocks * block_size
         if size < expected:
