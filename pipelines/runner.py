@@ -13,12 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+#: The step after the sync's last commit: its failure (a full disk) leaves the integration synced.
+SNAPSHOT_STEP = "analytics_snapshot"
+
+
 @dataclass(frozen=True)
 class RunOutcome:
+    """`success`: the integration's data is synced and built; `snapshot_error`: why the analytics copy
+    was not published afterwards, reported apart since the sync itself was committed."""
+
     integration_id: str
     run_id: str
     success: bool
     error: str | None
+    snapshot_error: str | None = None
 
 
 def instance():
@@ -32,14 +40,24 @@ def instance():
     return dg.DagsterInstance.ephemeral()
 
 
-def _first_error(result) -> str | None:
+def _step_errors(result) -> dict[str, str]:
+    """The first line of each failed step's error, by step key, in the order they failed."""
+    errors = {}
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             error = event.step_failure_data.error
             while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",):
                 error = error.cause
-            return error.message.strip().splitlines()[0] if error.message else error.cls_name
-    return None if result.success else "run failed"
+            errors[event.step_key] = error.message.strip().splitlines()[0] if error.message else error.cls_name
+    return errors
+
+
+def _outcome(integration_id: str, result) -> RunOutcome:
+    errors = _step_errors(result)
+    snapshot_error = errors.pop(SNAPSHOT_STEP, None)
+    if result.success or (snapshot_error and not errors):
+        return RunOutcome(integration_id, result.run_id, True, None, snapshot_error)
+    return RunOutcome(integration_id, result.run_id, False, next(iter(errors.values()), "run failed"), snapshot_error)
 
 
 def sync(
@@ -67,7 +85,7 @@ def sync(
             partition_key=integration_id, instance=dagster_instance, run_config=run_config, raise_on_error=False,
             tags={"pipelines/trigger": "cli"},
         )
-        outcome = RunOutcome(integration_id, result.run_id, result.success, _first_error(result))
+        outcome = _outcome(integration_id, result)
         outcomes.append(outcome)
         if on_done:
             on_done(outcome)

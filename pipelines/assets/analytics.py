@@ -24,7 +24,9 @@ def publish_analytics_copy(warehouse: str, target: Path) -> dict[str, int]:
 
     Runs that end at the same time publish one after the other (a lock file beside the copy): taken
     and replaced in the same order, the copy taken last is the one left published, so an older copy
-    never replaces a newer one and the final copy holds every committed sync.
+    never replaces a newer one and the final copy holds every committed sync. Under that lock no
+    other copy is being made, so the unpublished files found then were left by a killed publisher
+    (each as large as the warehouse) and are removed.
     """
     import duckdb
 
@@ -34,6 +36,10 @@ def publish_analytics_copy(warehouse: str, target: Path) -> dict[str, int]:
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target.with_name(f".{target.name}.lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, by a crash too
+        # (the copy's own staging file of an unpublished copy, and a write-ahead log beside either)
+        for leftover in (*target.parent.glob(f".{target.name}.*.unpublished*"),
+                         *target.parent.glob(f"..{target.name}.*.unpublished.*.tmp*")):
+            leftover.unlink(missing_ok=True)
         try:
             tables = copy_database(Path(warehouse), unpublished)
             with duckdb.connect(str(unpublished)) as con:  # encrypted, but analysts need no credentials

@@ -44,11 +44,15 @@ def run_and_report(integration_ids: list[str], full: bool) -> int:
             if not outcome.success:
                 failures.append(outcome)
 
-        runner.sync(integration_ids, full=full, on_done=done)
+        outcomes = runner.sync(integration_ids, full=full, on_done=done)
     for outcome in failures:
         print(f"error: {outcome.integration_id}: {outcome.error} (run {outcome.run_id})", file=sys.stderr)
     print(f"{len(integration_ids) - len(failures)} of {len(integration_ids)} integrations synced")
-    return 1 if failures else 0
+    unpublished = [o for o in outcomes if o.snapshot_error]
+    for outcome in unpublished[-1:]:  # the copy is of the whole warehouse: the last failure says why
+        print(f"error: the analytics copy was not published: {outcome.snapshot_error} (run {outcome.run_id})",
+              file=sys.stderr)
+    return 1 if failures or unpublished else 0
 
 
 def _sync(args) -> int:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from pipelines.connectors import connector_for
 from pipelines.connectors.base import Log, Snapshot
 from pipelines.registry.integrations import get_integration
+from pipelines.settings import warehouse_path
 from pipelines.sqlfiles import sql
 from pipelines.sync.staging import ParquetSink
 from pipelines.timeutil import utc_now
@@ -43,7 +45,7 @@ def extract(integration_id: str, *, full: bool, log: Log, warehouse: str | None 
         integration = get_integration(con, integration_id)
         cursors = {} if full else read_cursors(con, integration_id)
     connector = connector_for(integration.kind, integration.provider)
-    sink = ParquetSink()
+    sink = ParquetSink(Path(warehouse or warehouse_path()).parent)
     try:
         snapshot = connector.extract(integration, cursors, sink, full=full, log=log)
         staged = sink.close()

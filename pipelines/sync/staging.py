@@ -3,10 +3,16 @@
 Long histories (10^6 records) must not sit in memory, and the warehouse must not be locked while
 the network is slow, so records go to Parquet files in a temporary folder as they arrive; the
 warehouse write later reads them back in one set-based INSERT.
+
+The records are private clear text (a user's whole exchange history), so the folder lives beside
+the warehouse, in the data directory, never in the shared /tmp, and a folder that a killed sync
+left behind is removed when the next sink starts.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,6 +26,29 @@ import pyarrow.parquet as pq
 RECORD = pa.struct([("source_id", pa.string()), ("occurred_at", pa.timestamp("us")), ("payload", pa.string())])
 SCHEMA = pa.schema([("stream", pa.string()), *RECORD])
 BATCH_ROWS = 50_000
+#: Name prefix of a staging folder; the creating process's id follows, to tell leftovers from live ones.
+STAGE_PREFIX = ".pipelines-stage-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove the staging folders in `folder` whose process is gone (a killed extract); returns them."""
+    removed = []
+    for path in folder.glob(f"{STAGE_PREFIX}*"):
+        pid = path.name.removeprefix(STAGE_PREFIX).partition("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
 
 
 class ParquetSink:
@@ -32,8 +61,9 @@ class ParquetSink:
     releases the GIL) while the connector reads the next pages; one batch at most is being written, so
     memory stays bounded."""
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self._tmp = tempfile.TemporaryDirectory(prefix="pipelines-stage-", dir=folder)
+    def __init__(self, folder: Path) -> None:
+        remove_leftovers(folder)
+        self._tmp = tempfile.TemporaryDirectory(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=folder)
         self.path = Path(self._tmp.name) / "records.parquet"
         self._writer: pq.ParquetWriter | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staging")

@@ -40,4 +40,5 @@ def copy_database(source: Path, target: Path) -> dict[str, int]:
         os.replace(staging, target)
     finally:
         staging.unlink(missing_ok=True)
+        staging.with_name(f"{staging.name}.wal").unlink(missing_ok=True)  # left by a failed write (a full disk)
     return dict(sorted(tables))

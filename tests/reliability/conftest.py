@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from tests.reliability.worlds import BitcoinWorld, ExchangeWorld, WalletWorld
@@ -18,3 +20,23 @@ def world(request, warehouse):
         made = ExchangeWorld(warehouse, request.param)
     yield made
     made.close()
+
+
+@pytest.fixture
+def mount(tmp_path):
+    """mount(size): a fresh tmpfs under tmp_path (a small disk to fill), unmounted after the test; skips
+    where mounting is not allowed (it needs root)."""
+    mounted = []
+
+    def make(size: str = "16m"):
+        folder = tmp_path / f"mnt{len(mounted)}"
+        folder.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
+        if done.returncode:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+        mounted.append(folder)
+        return folder
+
+    yield make
+    for folder in reversed(mounted):
+        subprocess.run(["umount", "-l", str(folder)], check=True)

@@ -40,25 +40,6 @@ ADD = ("transactions", "add", "ann-cash", "--date", "2024-01-01 10:00", "--label
 COMMANDS = (("balances",), ("accounts", "list"), ("init",), ADD)
 
 
-@pytest.fixture
-def mount(tmp_path):
-    """mount(size, read_only=False): a fresh tmpfs under tmp_path, unmounted after the test."""
-    mounted = []
-
-    def make(size: str = "16m"):
-        folder = tmp_path / f"mnt{len(mounted)}"
-        folder.mkdir()
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
-        if done.returncode:
-            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-        mounted.append(folder)
-        return folder
-
-    yield make
-    for folder in reversed(mounted):
-        subprocess.run(["umount", "-l", str(folder)], check=True)
-
-
 def test_an_immutable_warehouse_is_one_line_for_every_command(cli, warehouse):
     _fill(warehouse)
     before = digest(warehouse)
