@@ -101,8 +101,10 @@ def rotate_key(con, new_key: str) -> int:
     stored under another key, fail before anything is written, naming the integrations concerned.
     """
     new = _fernet(new_key.strip().encode())
-    current = _fernet()
     rows = _stored(con)
+    if not rows:
+        return 0
+    current = _fernet()
     failed = [integration_id for integration_id, token in rows if not _decrypts(current, token)]
     if failed:
         raise UserError(
@@ -111,8 +113,7 @@ def rotate_key(con, new_key: str) -> int:
             "with, or replace them: pipelines integrations credentials INTEGRATION"
         )
     updated = [(new.encrypt(current.decrypt(token.encode())).decode(), integration_id) for integration_id, token in rows]
-    if updated:
-        con.executemany("UPDATE app.integrations SET credentials = ? WHERE integration_id = ?", updated)
+    con.executemany("UPDATE app.integrations SET credentials = ? WHERE integration_id = ?", updated)
     return len(updated)
 
 

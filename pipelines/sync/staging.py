@@ -40,15 +40,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def remove_leftovers(folder: Path) -> list[Path]:
-    """Remove the staging folders in `folder` whose process is gone (a killed extract); returns them."""
-    removed = []
+def remove_leftovers(folder: Path) -> None:
+    """Remove the staging folders in `folder` whose process is gone (a killed extract)."""
     for path in folder.glob(f"{STAGE_PREFIX}*"):
         pid = path.name.removeprefix(STAGE_PREFIX).partition("-")[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
-    return removed
 
 
 class ParquetSink:
