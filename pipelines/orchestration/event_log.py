@@ -42,7 +42,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     `base_dir` defaults to where Dagster's default storage keeps the event logs
     (`$DAGSTER_HOME/history/runs`), so switching an instance to this class keeps its history."""
 
-    #: A new run shard's database file, made once per process (`_shard_template`).
+    #: A new run shard's database file, read or made once per process (`_shard_template`).
     _template: bytes | None = None
 
     def __init__(self, base_dir: str, inst_data=None) -> None:
@@ -104,13 +104,30 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
                 os.unlink(staged)
 
     def _shard_template(self) -> bytes:
+        """The new run database's bytes: made by Dagster's `_initdb` once per Dagster version and
+        kept beside the shards (`.run-shard-<version>.template`, not *.db: Dagster lists runs by
+        their shard files), so a CLI sync, one run per process, does not pay `_initdb` (and the
+        alembic import it brings) every time."""
         if BatchedSqliteEventLogStorage._template is None:
-            with tempfile.TemporaryDirectory() as folder:
-                engine = create_engine(create_db_conn_string(folder, "template"), poolclass=NullPool)
-                self._initdb(engine)
-                engine.dispose()  # the last connection closes: the WAL is checkpointed into the file
-                BatchedSqliteEventLogStorage._template = Path(folder, "template.db").read_bytes()
+            kept = Path(self._base_dir, f".run-shard-{dg.__version__}.template")
+            try:
+                BatchedSqliteEventLogStorage._template = kept.read_bytes()
+            except OSError:
+                BatchedSqliteEventLogStorage._template = self._new_template()
+                staged = kept.with_name(f"{kept.name}.{os.getpid()}.new")
+                with suppress(OSError):  # a template not kept is only made again by the next process
+                    staged.write_bytes(BatchedSqliteEventLogStorage._template)
+                    os.replace(staged, kept)
+                with suppress(OSError):
+                    staged.unlink()
         return BatchedSqliteEventLogStorage._template
+
+    def _new_template(self) -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            engine = create_engine(create_db_conn_string(folder, "template"), poolclass=NullPool)
+            self._initdb(engine)
+            engine.dispose()  # the last connection closes: the WAL is checkpointed into the file
+            return Path(folder, "template.db").read_bytes()
 
     def _dispose_engines(self) -> None:
         with self._db_lock:
