@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.orchestration.runs import RANGE_END_TAG, RANGE_START_TAG, TRIGGER_TAG
+from pipelines.orchestration.runs import TRIGGER_TAG, range_tags, run_ranges
 
 #: The step of the `sources_read` check: it fails a batch run naming the integrations whose source
 #: failed, while the run's other integrations were built.
@@ -42,22 +42,6 @@ def instance():
     return dg.DagsterInstance.ephemeral()
 
 
-def contiguous(integration_ids: Iterable[str], all_keys: Sequence[str]) -> list[list[str]]:
-    """The integrations as runs: maximal ranges of neighbours in the partitions' order (a run over a
-    range covers every partition between its ends, so a gap starts a new run)."""
-    wanted = set(integration_ids)
-    ranges: list[list[str]] = []
-    previous = False
-    for key in all_keys:
-        if key in wanted:
-            if previous:
-                ranges[-1].append(key)
-            else:
-                ranges.append([key])
-        previous = key in wanted
-    return ranges
-
-
 def _first_error(result) -> str | None:
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
@@ -76,6 +60,7 @@ def sync(
     `on_done` gets each integration's outcome as its run ends."""
     from pipelines.assets.partitions import INTEGRATIONS
     from pipelines.definitions import defs
+    from pipelines.settings import sync_batch_size
 
     ids = list(integration_ids)
     dagster_instance = dagster_instance or instance()
@@ -89,11 +74,11 @@ def sync(
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
     outcomes = []
-    for batch in contiguous(ids, dagster_instance.get_dynamic_partitions(INTEGRATIONS)):
-        range_tags = {} if len(batch) == 1 else {RANGE_START_TAG: batch[0], RANGE_END_TAG: batch[-1]}
+    for batch in run_ranges(ids, dagster_instance.get_dynamic_partitions(INTEGRATIONS), sync_batch_size()):
+        single = len(batch) == 1
         result = job.execute_in_process(
-            partition_key=batch[0] if len(batch) == 1 else None, instance=dagster_instance, run_config=run_config,
-            raise_on_error=False, tags={TRIGGER_TAG: "cli", **range_tags},
+            partition_key=batch[0] if single else None, instance=dagster_instance, run_config=run_config,
+            raise_on_error=False, tags={TRIGGER_TAG: "cli", **({} if single else range_tags(batch))},
         )
         for outcome in _outcomes(dagster_instance, result, batch):
             outcomes.append(outcome)

@@ -6,17 +6,19 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.assets.partitions import INTEGRATIONS
-from pipelines.runner import contiguous, sync
+from pipelines.orchestration.runs import run_ranges
+from pipelines.runner import sync
 from pipelines.warehouse import connect
 from tests.exchange.conftest import account, exchange, imitation  # noqa: F401 (fixtures)
 
 
-def test_contiguous_ranges_follow_the_partitions_order():
+def test_run_ranges_follow_the_partitions_order_and_the_batch_size():
     keys = ["a", "b", "c", "d", "e", "f"]
-    assert contiguous(["e", "a", "b", "d"], keys) == [["a", "b"], ["d", "e"]]
-    assert contiguous(["f"], keys) == [["f"]]
-    assert contiguous([], keys) == []
-    assert contiguous(["a", "c", "e"], keys) == [["a"], ["c"], ["e"]]
+    assert run_ranges(["e", "a", "b", "d"], keys, 50) == [["a", "b"], ["d", "e"]]
+    assert run_ranges(["f"], keys, 50) == [["f"]]
+    assert run_ranges([], keys, 50) == []
+    assert run_ranges(["a", "c", "e"], keys, 50) == [["a"], ["c"], ["e"]]
+    assert run_ranges(keys, keys, 4) == [["a", "b", "c", "d"], ["e", "f"]]
 
 
 def test_one_run_for_neighbours_and_a_rejected_key_fails_alone(warehouse, exchange, imitation):
