@@ -32,9 +32,13 @@ class RunOutcome:
 
 
 def instance():
-    """The persistent instance of `DAGSTER_HOME`, or an ephemeral one when none is configured."""
+    """The persistent instance of `DAGSTER_HOME`, or an ephemeral one when none is configured.
+
+    Asset events are stored in batches (`DAGSTER_EVENT_BATCH_SIZE`, 1000 unless set, as `make`
+    sets it): a CLI sync run without it committed each planned and materialized event on its own."""
     import dagster as dg
 
+    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", "1000")
     home = os.environ.get("DAGSTER_HOME")
     if home:
         Path(home).mkdir(parents=True, exist_ok=True)

@@ -184,3 +184,15 @@ def test_the_run_shard_template_is_kept_for_the_next_process(tmp_path, monkeypat
     assert (tmp_path / "runs" / "second-run.db").read_bytes() == kept.read_bytes()
     assert sorted(p.name for p in (tmp_path / "runs").glob("*.db")) == ["first-run.db", "index.db", "second-run.db"]
     storage.dispose()
+
+
+def test_run_databases_sync_at_checkpoints_not_at_every_commit(tmp_path):
+    """Every connection of the batched event log runs with synchronous=NORMAL (1) in WAL mode:
+    SQLite's default FULL (2) syncs the disk at each of a run's ~270 event commits."""
+    storage = BatchedSqliteEventLogStorage(str(tmp_path / "runs"))
+    with storage.run_connection("a-run") as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    with storage.index_connection() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+    storage.dispose()
