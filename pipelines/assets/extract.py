@@ -30,12 +30,14 @@ def raw_records(context: dg.AssetExecutionContext, config: ExtractConfig, wareho
     """Runs the integration's connector. Network reads happen with the warehouse closed; the write is
     one short transaction, so extraction of many integrations runs in parallel.
 
-    A run over a batch of integrations (backfill policy) extracts each in turn. One whose source fails
+    A run over a batch of integrations (backfill policy) reads their sources in parallel threads
+    (`pipelines.sync.extract_batch`: each source within its limits, the writes one at a time). One whose source fails
     changes nothing in the warehouse and is left out of the rest of the run (the `sources_read`
     check then fails the run, naming it); the others are stored and materialized. When every
     integration of the run failed, this step fails (a single integration's run with its source's
     error, as before batches)."""
     from pipelines.sync.extract import extract
+    from pipelines.sync.extract_batch import extract_batch, source_keys
 
     full = config.full or context.run.tags.get(FULL_RESYNC_TAG) == "true"
     batch = StepBatch(context)
@@ -43,14 +45,19 @@ def raw_records(context: dg.AssetExecutionContext, config: ExtractConfig, wareho
     metadata: dict[str, dict] = {}
     failed: dict[str, str] = {}
     errors: list[Exception] = []
-    for integration_id in batch.integrations:
-        try:
-            result = extract(integration_id, full=full, log=log, warehouse=warehouse.resolved_path())
-        except Exception as exc:  # noqa: BLE001 - any failure of one source fails that integration only
+    with warehouse.connect() as con:
+        sources = source_keys(con, batch.integrations)
+    for integration_id, result, exc in extract_batch(
+        sources,
+        lambda integration_id, worker_log: extract(integration_id, full=full, log=worker_log,
+                                                   warehouse=warehouse.resolved_path()),
+        log,
+    ):
+        if exc is not None:  # any failure of one source fails that integration only
             errors.append(exc)
             failed[integration_id], expected = _reason(exc)
             log.error(f"{integration_id}: sync failed: {failed[integration_id]}"
-                      + ("" if expected else "\n" + traceback.format_exc()))
+                      + ("" if expected else "\n" + "".join(traceback.format_exception(exc))))
             continue
         metadata[integration_id] = {
             "kind": result.kind,
@@ -61,6 +68,7 @@ def raw_records(context: dg.AssetExecutionContext, config: ExtractConfig, wareho
             "synced_balance_assets": result.balances,
             **{f"stats/{k}": v for k, v in result.snapshot.stats.items()},
         }
+    metadata = {i: metadata[i] for i in batch.integrations if i in metadata}  # (finished in any order)
     log.info(f"{len(metadata)} of {len(batch.partition_keys)} integrations extracted, "
              f"{sum(m['new_records'] for m in metadata.values())} new records")
     log.flush()

@@ -29,11 +29,22 @@ from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS, create_db_conn_string
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.pool import NullPool, QueuePool
 
 #: Engines kept per database (the index and the latest runs' shards).
 _ENGINES = 16
+
+
+def _wal_engine(url: str):
+    """An engine keeping one connection, each with `synchronous=NORMAL`: in WAL mode SQLite then
+    syncs at checkpoints instead of at every commit, and a run commits each of its events (about 270
+    for one integration's run, ~1 s of fsyncs on a busy disk). A commit cannot be torn either way; a
+    power cut may lose the last events before a checkpoint, never the database."""
+    engine = create_engine(url, poolclass=QueuePool, pool_size=1, max_overflow=-1,
+                           connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
+    event.listen(engine, "connect", lambda connection, _: connection.execute("PRAGMA synchronous=NORMAL"))
+    return engine
 
 
 class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
@@ -42,7 +53,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     `base_dir` defaults to where Dagster's default storage keeps the event logs
     (`$DAGSTER_HOME/history/runs`), so switching an instance to this class keeps its history."""
 
-    #: A new run shard's database file, made once per process (`_shard_template`).
+    #: A new run shard's database file, read or made once per process (`_shard_template`).
     _template: bytes | None = None
 
     def __init__(self, base_dir: str, inst_data=None) -> None:
@@ -69,10 +80,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
                 for engine in self._engines.values():
                     engine.dispose(close=False)
                 self._engines, self._pid = OrderedDict(), os.getpid()
-            engine = self._engines.pop(shard, None) or create_engine(
-                self.conn_string_for_shard(shard), poolclass=QueuePool, pool_size=1, max_overflow=-1,
-                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
-            )
+            engine = self._engines.pop(shard, None) or _wal_engine(self.conn_string_for_shard(shard))
             self._engines[shard] = engine  # most recently used last
             if len(self._engines) > _ENGINES:
                 self._engines.popitem(last=False)[1].dispose()
@@ -104,13 +112,30 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
                 os.unlink(staged)
 
     def _shard_template(self) -> bytes:
+        """The new run database's bytes: made by Dagster's `_initdb` once per Dagster version and
+        kept beside the shards (`.run-shard-<version>.template`, not *.db: Dagster lists runs by
+        their shard files), so a CLI sync, one run per process, does not pay `_initdb` (and the
+        alembic import it brings) every time."""
         if BatchedSqliteEventLogStorage._template is None:
-            with tempfile.TemporaryDirectory() as folder:
-                engine = create_engine(create_db_conn_string(folder, "template"), poolclass=NullPool)
-                self._initdb(engine)
-                engine.dispose()  # the last connection closes: the WAL is checkpointed into the file
-                BatchedSqliteEventLogStorage._template = Path(folder, "template.db").read_bytes()
+            kept = Path(self._base_dir, f".run-shard-{dg.__version__}.template")
+            try:
+                BatchedSqliteEventLogStorage._template = kept.read_bytes()
+            except OSError:
+                BatchedSqliteEventLogStorage._template = self._new_template()
+                staged = kept.with_name(f"{kept.name}.{os.getpid()}.new")
+                with suppress(OSError):  # a template not kept is only made again by the next process
+                    staged.write_bytes(BatchedSqliteEventLogStorage._template)
+                    os.replace(staged, kept)
+                with suppress(OSError):
+                    staged.unlink()
         return BatchedSqliteEventLogStorage._template
+
+    def _new_template(self) -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            engine = create_engine(create_db_conn_string(folder, "template"), poolclass=NullPool)
+            self._initdb(engine)
+            engine.dispose()  # the last connection closes: the WAL is checkpointed into the file
+            return Path(folder, "template.db").read_bytes()
 
     def _dispose_engines(self) -> None:
         with self._db_lock:

@@ -33,6 +33,29 @@ def partitions_of(runs_tags: Iterable[Mapping[str, str]], all_keys: Sequence[str
     return covered
 
 
+def run_ranges(integration_ids: Iterable[str], all_keys: Sequence[str], size: int) -> list[list[str]]:
+    """The integrations as runs: ranges of neighbours in the partitions' order, at most `size` each
+    (a run over a range covers every partition between its ends, so a gap starts a new run)."""
+    wanted = set(integration_ids)
+    ranges: list[list[str]] = []
+    previous = False
+    for key in all_keys:
+        if key in wanted:
+            if previous and len(ranges[-1]) < size:
+                ranges[-1].append(key)
+            else:
+                ranges.append([key])
+        previous = key in wanted
+    return ranges
+
+
+def range_tags(batch: Sequence[str]) -> dict[str, str]:
+    """The tags that make a run of `sync_all` cover these neighbouring partitions."""
+    if len(batch) == 1:
+        return {PARTITION_TAG: batch[0]}
+    return {RANGE_START_TAG: batch[0], RANGE_END_TAG: batch[-1]}
+
+
 def active_partitions(instance) -> set[str]:
     """Integrations with a queued, starting or running sync in this Dagster instance."""
     import dagster as dg

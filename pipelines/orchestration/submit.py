@@ -1,9 +1,11 @@
 """Sync All submitted to a running Dagster webserver, so the runs show in its UI.
 
-This is what the UI's "Materialize all" button does for chosen partitions: one partition backfill of
-the `sync_all` assets through the GraphQL API, which the daemon splits into runs by the assets'
-backfill policy (`PIPELINES_SYNC_BATCH` integrations per run). Integrations already queued or running
-are left out first, and integrations the registry sensor has not yet turned into partitions are added.
+The `sync_all` runs are launched at once through the GraphQL API, one per range of neighbouring
+integrations (`PIPELINES_SYNC_BATCH` at most, as the assets' backfill policy batches them), each
+tagged with the press's id (`pipelines/sync_all`). A partition backfill, what the UI's "Materialize
+all" button launches, creates its runs only at the backfill daemon's next iteration (up to 30 s
+later); launched runs go straight to the run queue. Integrations already queued or running are left
+out first, and integrations the registry sensor has not yet turned into partitions are added.
 Plain HTTP (urllib), no client library: the CLI stays light.
 """
 
@@ -12,11 +14,14 @@ from __future__ import annotations
 import json
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass
 
 from pipelines.errors import UserError
-from pipelines.orchestration.runs import FULL_RESYNC_TAG, TRIGGER_TAG, partitions_of
+from pipelines.orchestration.runs import FULL_RESYNC_TAG, TRIGGER_TAG, partitions_of, range_tags, run_ranges
+from pipelines.settings import sync_batch_size
 
 DEFAULT_URL = "http://127.0.0.1:3000"
 JOB = "sync_all"
@@ -36,26 +41,32 @@ _BACKFILLS = """query { partitionBackfillsOrError(status: REQUESTED) { __typenam
 _ADD_PARTITION = """mutation($repo: RepositorySelector!, $name: String!, $key: String!) {
   addDynamicPartition(repositorySelector: $repo, partitionsDefName: $name, partitionKey: $key) {
   __typename ... on PythonError { message } ... on UnauthorizedError { message } } }"""
-_LAUNCH_BACKFILL = """mutation($params: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $params) {
-  __typename ... on LaunchBackfillSuccess { backfillId }
-  ... on PythonError { message } ... on PartitionKeysNotFoundError { message } ... on UnauthorizedError { message }
-  ... on InvalidSubsetError { message } ... on InvalidStepError { invalidStepKey } } }"""
+_LAUNCH_RUNS = """mutation($params: [ExecutionParams!]!) { launchMultipleRuns(executionParamsList: $params) {
+  __typename ... on PythonError { message }
+  ... on LaunchMultipleRunsResult { launchMultipleRunsResult { __typename
+    ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } ... on UnauthorizedError { message }
+    ... on InvalidSubsetError { message } ... on PipelineNotFoundError { message } ... on RunConflict { message }
+    ... on InvalidStepError { invalidStepKey } ... on RunConfigValidationInvalid { errors { message } } } } } }"""
+#: Run tag: one id per press of Sync All, on each of its runs (the summary links to them).
+PRESS_TAG = "pipelines/sync_all"
 
 
 @dataclass(frozen=True)
 class Submitted:
     url: str
-    backfill_id: str | None  # None when nothing was left to launch
+    press_id: str | None  # None when nothing was left to launch
+    run_ids: list[str]
     launched: list[str]
     already_running: list[str]
 
     def summary(self) -> str:
         busy = f", {len(self.already_running)} already queued or running" if self.already_running else ""
-        if self.backfill_id is None:
+        if self.press_id is None:
             return f"nothing submitted to {self.url}: all {len(self.already_running)} integrations already queued or running"
+        query = urllib.parse.quote(f"tag:{PRESS_TAG}={self.press_id}")
         return (
-            f"Sync All submitted to {self.url}: {len(self.launched)} integrations in backfill {self.backfill_id}{busy} "
-            f"(watch it at {self.url}/runs/b/{self.backfill_id})"
+            f"Sync All submitted to {self.url}: {len(self.launched)} integrations in {len(self.run_ids)} run(s){busy} "
+            f"(watch them at {self.url}/runs?q%5B0%5D={query})"
         )
 
 
@@ -116,13 +127,14 @@ class Webserver:
 
 
 def _ok(result: dict, what: str) -> dict:
-    if "message" in result or "invalidStepKey" in result:
-        raise UserError(f"{what}: {result['__typename']}: {result.get('message') or result.get('invalidStepKey')}")
+    if "message" in result or "invalidStepKey" in result or "errors" in result:
+        detail = result.get("message") or result.get("invalidStepKey") or "; ".join(e["message"] for e in result["errors"])
+        raise UserError(f"{what}: {result['__typename']}: {detail}")
     return result
 
 
 def submit_sync_all(url: str, integration_ids: list[str], *, full: bool = False, trigger: str = "cli") -> Submitted:
-    """Launch Sync All for these integrations on the webserver at `url` (one backfill)."""
+    """Launch Sync All for these integrations on the webserver at `url` (its runs, at once)."""
     server = Webserver(url)
     repo = server.repository()
     nodes = server.query(_ASSETS, {"job": {**repo, "pipelineName": JOB}})["assetNodes"]
@@ -133,23 +145,22 @@ def submit_sync_all(url: str, integration_ids: list[str], *, full: bool = False,
     busy = server.active_partitions(keys)
     todo = [i for i in integration_ids if i not in busy]
     if not todo:
-        return Submitted(url, None, [], [i for i in integration_ids if i in busy])
+        return Submitted(url, None, [], [], [i for i in integration_ids if i in busy])
     partitions_def = partitioned[0]["partitionDefinition"]["name"]
     for integration_id in sorted(set(todo) - set(keys)):
         added = server.query(_ADD_PARTITION, {"repo": repo, "name": partitions_def, "key": integration_id})
         _ok(added["addDynamicPartition"], f"adding partition {integration_id}")
-    tags = [{"key": TRIGGER_TAG, "value": trigger}]
-    if full:
-        tags.append({"key": FULL_RESYNC_TAG, "value": "true"})
-    params = {
-        "partitionNames": todo,
-        "assetSelection": [{"path": n["assetKey"]["path"]} for n in partitioned],
-        "fromFailure": False,
-        "tags": tags,
-        "title": f"Sync All ({len(todo)} integrations{', full re-sync' if full else ''})",
-    }
-    launched = _ok(server.query(_LAUNCH_BACKFILL, {"params": params})["launchPartitionBackfill"], "launching Sync All")
-    return Submitted(url, launched["backfillId"], todo, [i for i in integration_ids if i in busy])
+        keys.append(integration_id)  # new partitions come last, in the order they were added
+    press_id = uuid.uuid4().hex[:12]
+    tags = {TRIGGER_TAG: trigger, PRESS_TAG: press_id, **({FULL_RESYNC_TAG: "true"} if full else {})}
+    params = [
+        {"selector": {**repo, "jobName": JOB},
+         "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in {**tags, **range_tags(batch)}.items()]}}
+        for batch in run_ranges(todo, keys, sync_batch_size())
+    ]
+    launched = _ok(server.query(_LAUNCH_RUNS, {"params": params})["launchMultipleRuns"], "launching Sync All")
+    run_ids = [_ok(r, "launching Sync All")["run"]["runId"] for r in launched["launchMultipleRunsResult"]]
+    return Submitted(url, press_id, run_ids, todo, [i for i in integration_ids if i in busy])
 
 
 def submit_if_running(integration_ids: list[str], *, full: bool, url: str | None) -> Submitted | None:

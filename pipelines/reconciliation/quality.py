@@ -128,6 +128,28 @@ def _validate_sql(warehouse: str, integration_ids: list[str] | None, now: dateti
         source.get_engine().dispose()
 
 
+def validate_transactions_changed(warehouse: str, integration_ids: list[str]) -> tuple[list[Outcome], list[str]]:
+    """The suite's outcomes for these integrations, validating with GX only those whose rows differ
+    from rows the suite already passed (`quality_memory`); also returns the integrations that were
+    passed on that memory. When none changed, GX is not even imported."""
+    from pipelines.reconciliation import quality_memory as memory
+    from pipelines.warehouse import connect
+
+    with connect(warehouse, read_only=True) as con:
+        before = memory.fingerprints(con, integration_ids)
+    known, names = memory.remembered(warehouse)
+    unchanged = [i for i in integration_ids if known.get(i) == before[i]]
+    changed = [i for i in integration_ids if i not in unchanged]
+    if not changed:
+        return [Outcome(name, True, 0) for name in names], unchanged
+    outcomes = validate_transactions_sql(warehouse, changed)
+    if all(o.success for o in outcomes):
+        with connect(warehouse, read_only=True) as con:  # remember only rows that stayed as validated
+            after = memory.fingerprints(con, changed)
+        memory.remember(warehouse, {i: after[i] for i in changed if after[i] == before[i]}, [o.name for o in outcomes])
+    return outcomes, unchanged
+
+
 def validate_transactions_pandas(frame, now: datetime | None = None) -> list[Outcome]:
     """The same suite on a pandas DataFrame (kept for comparison and for data not in the warehouse)."""
     import great_expectations as gx

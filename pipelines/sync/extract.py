@@ -7,6 +7,7 @@ the cursors never move past records that were not stored.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,9 @@ from pipelines.warehouse import connect, transaction
 
 #: app.sync_state stream holding the time of the balance snapshot that is current.
 BALANCES_STREAM = "balances"
+#: One store at a time per process: a batch extracts in parallel threads (`extract_batch`), but its
+#: writes stay serialized, as they are between processes.
+_STORE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -49,7 +53,7 @@ def extract(integration_id: str, *, full: bool, log: Log, warehouse: str | None 
     try:
         snapshot = connector.extract(integration, cursors, sink, full=full, log=log)
         staged = sink.close()
-        with connect(warehouse) as con, transaction(con):
+        with _STORE_LOCK, connect(warehouse) as con, transaction(con):
             inserted = _store(con, integration_id, staged, snapshot, full)
     finally:
         sink.cleanup()

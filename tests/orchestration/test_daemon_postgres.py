@@ -15,11 +15,9 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from dagster._core.execution.backfill import BulkActionStatus
-from dagster._core.execution.backfill import BulkActionStatus
 
 from pipelines.manual.entry import add_transaction
-from pipelines.orchestration.submit import Webserver, submit_sync_all
+from pipelines.orchestration.submit import PRESS_TAG, Webserver, submit_sync_all
 from pipelines.registry.accounts import add_account
 from pipelines.registry.integrations import add_integration
 from pipelines.settings import PROJECT_ROOT
@@ -27,7 +25,7 @@ from pipelines.warehouse import connect
 from tests.pg import dagster_url, fresh_database
 
 INTEGRATIONS = 5
-BATCH = 2  # integrations per backfill run: 5 integrations -> 3 runs at once
+BATCH = 2  # integrations per run: 5 integrations -> 3 runs at once
 TIMEOUT = 150.0
 BIN = Path(sys.executable).parent
 
@@ -97,22 +95,21 @@ def test_sync_all_through_the_webserver_on_postgres(warehouse, dagster_home, ser
     server = Webserver(url)
     wait_for("the webserver and its code location", lambda: server.is_up() and _loaded(server), 90, logs)
     submitted = submit_sync_all(url, ids)
-    assert submitted.backfill_id and submitted.launched == ids and submitted.already_running == []
-    # Pressed again before any run exists: the unfinished backfill counts, nothing new starts.
+    assert submitted.press_id and submitted.launched == ids and submitted.already_running == []
+    assert len(submitted.run_ids) == math.ceil(INTEGRATIONS / BATCH)  # launched at once, no backfill daemon
+    # Pressed again while the runs are queued or running: they count, nothing new starts.
     again = cli("sync-all", "--account", "pat", "--submit", url)
     assert again.code == 0 and "nothing submitted" in again.out and f"all {INTEGRATIONS} integrations" in again.out
 
     with dg.DagsterInstance.get() as instance:  # the same PostgreSQL the services use
         def finished():
-            backfill = instance.get_backfill(submitted.backfill_id)
-            runs = instance.get_runs(dg.RunsFilter(tags={"dagster/backfill": submitted.backfill_id}))
-            done = backfill.status not in (BulkActionStatus.REQUESTED,) and runs and all(r.is_finished for r in runs)
-            return (backfill, runs) if done else None
+            runs = instance.get_runs(dg.RunsFilter(tags={PRESS_TAG: submitted.press_id}))
+            return runs if runs and all(r.is_finished for r in runs) else None
 
-        backfill, runs = wait_for("the backfill's runs", finished, TIMEOUT, logs)
-        assert backfill.status == BulkActionStatus.COMPLETED_SUCCESS, backfill.status
-        assert len(runs) == math.ceil(INTEGRATIONS / BATCH)
-        assert len(instance.get_backfills()) == 1
+        runs = wait_for("the Sync All runs", finished, TIMEOUT, logs)
+        assert sorted(r.run_id for r in runs) == sorted(submitted.run_ids)
+        assert {r.job_name for r in runs} == {"sync_all"}
+        assert instance.get_backfills() == []
         assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs), [(r.run_id, r.status) for r in runs]
 
         writes = []

@@ -159,3 +159,40 @@ def test_new_run_shards_are_what_dagster_creates(tmp_path):
     assert shards["dagster", "first-run"][0]  # tables were created
     assert shards["batched", "first-run"] == shards["batched", "second-run"] == shards["dagster", "first-run"]
     assert not list(tmp_path.glob("batched/*.new"))
+
+
+def test_the_run_shard_template_is_kept_for_the_next_process(tmp_path, monkeypatch):
+    """A CLI sync is one run per process: the template made by the first process is kept beside the
+    shards, and a later process copies it instead of running `_initdb` again (and the kept file is
+    not taken for a run's database)."""
+    monkeypatch.setattr(BatchedSqliteEventLogStorage, "_template", None)
+    storage = BatchedSqliteEventLogStorage(str(tmp_path / "runs"))
+    with storage.run_connection("first-run"):
+        pass
+    storage.dispose()
+    [kept] = (tmp_path / "runs").glob(".run-shard-*.template")
+    assert kept.read_bytes() == BatchedSqliteEventLogStorage._template
+
+    def no_initdb(self):
+        raise AssertionError("a later process must read the kept template")
+
+    monkeypatch.setattr(BatchedSqliteEventLogStorage, "_template", None)  # as in a new process
+    monkeypatch.setattr(BatchedSqliteEventLogStorage, "_new_template", no_initdb)
+    storage = BatchedSqliteEventLogStorage(str(tmp_path / "runs"))
+    with storage.run_connection("second-run"):
+        pass
+    assert (tmp_path / "runs" / "second-run.db").read_bytes() == kept.read_bytes()
+    assert sorted(p.name for p in (tmp_path / "runs").glob("*.db")) == ["first-run.db", "index.db", "second-run.db"]
+    storage.dispose()
+
+
+def test_run_databases_sync_at_checkpoints_not_at_every_commit(tmp_path):
+    """Every connection of the batched event log runs with synchronous=NORMAL (1) in WAL mode:
+    SQLite's default FULL (2) syncs the disk at each of a run's ~270 event commits."""
+    storage = BatchedSqliteEventLogStorage(str(tmp_path / "runs"))
+    with storage.run_connection("a-run") as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    with storage.index_connection() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+    storage.dispose()
