@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 MAX_INTEGER_DIGITS = 15
 MAX_FRACTION_DIGITS = 18
 LARGEST = "9" * MAX_INTEGER_DIGITS + "." + "9" * MAX_FRACTION_DIGITS
+#: Every amount the warehouse takes is below this (sql/normalize/wallet.sql holds it as a literal).
+MAX_AMOUNT = Decimal(10) ** MAX_INTEGER_DIGITS
 
 
 class AmountError(ValueError):
