@@ -1,14 +1,16 @@
 """Encryption at rest for exchange credentials (Fernet: AES-128-CBC + HMAC-SHA256).
 
 The key comes from `PIPELINES_SECRET_KEY` or, failing that, the file `PIPELINES_SECRET_KEY_FILE`
-(`pipelines keygen` makes one). Clear-text credentials exist only in memory while a connector
+(`pipelines keygen` makes one; the installation's `data/secret.key` when unset, named on stderr). Clear-text credentials exist only in memory while a connector
 uses them; they never reach logs, run config, metadata, exceptions or the warehouse.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import sys
 
 from pipelines.errors import UserError
 from pipelines.settings import secret_key_file
@@ -30,8 +32,18 @@ def _key() -> bytes:
                 "no encryption key: set PIPELINES_SECRET_KEY (make one with `pipelines keygen`) "
                 f"or write one to {path}"
             )
+        if "PIPELINES_SECRET_KEY_FILE" not in os.environ:
+            _say_default_key_file(path)
         value = path.read_text().strip()
     return value.encode()
+
+
+@functools.cache
+def _say_default_key_file(path) -> None:
+    """Once per process: with neither variable set, the installation's own key file is used, which
+    for a warehouse kept elsewhere is probably not the key its credentials were encrypted with."""
+    print(f"note: encryption key read from {path} (neither PIPELINES_SECRET_KEY nor "
+          "PIPELINES_SECRET_KEY_FILE is set)", file=sys.stderr)
 
 
 def _fernet(key: bytes | None = None):

@@ -96,3 +96,27 @@ def test_cli_add_list_delete(cli):
     assert tx_id not in cli("transactions", "list", "eve-cash").out
     wrong = cli("transactions", "add", "eve-cash", "--date", "2024-05-01 09:00", "--label", "Deposit", "--in", "0.5 BTC", "--fold", "earlier")
     assert wrong.code == 0  # an unambiguous time ignores --fold
+
+
+def test_amounts_are_bounded_so_their_sums_fit(cli):
+    """Two deposits of 99999999999999999999.999999999999999999 BTC were each accepted and their sum
+    overflowed DECIMAL(38,18), failing every later sync of the integration. The first is now refused
+    naming the bound; two deposits of the largest accepted amount sync and sum exactly."""
+    from decimal import Decimal
+
+    from pipelines.warehouse import connect
+
+    cli("accounts", "add", "max", "--timezone", "UTC")
+    cli("integrations", "add", "max", "Vault", "--kind", "manual")
+    add = ("transactions", "add", "max-vault", "--utc", "--label", "Deposit")
+    huge = cli(*add, "--date", "2024-01-01 00:00", "--in", "99999999999999999999.999999999999999999 BTC")
+    assert huge.code == 2 and huge.err.count("\n") == 1, huge
+    assert "at most 999999999999999.999999999999999999" in huge.err, huge
+    largest = "999999999999999.999999999999999999"
+    for day in ("01", "02"):
+        assert cli(*add, "--date", f"2024-01-{day} 00:00", "--in", f"{largest} BTC").code == 0
+    synced = cli("sync", "max-vault")
+    assert synced.code == 0, synced
+    with connect() as con:
+        (balance,) = con.execute("SELECT calculated FROM marts.balance_reconciliation WHERE integration_id = 'max-vault'").fetchone()
+    assert balance == Decimal("1999999999999999.999999999999999998")  # exact: no 28-digit Decimal arithmetic

@@ -25,7 +25,12 @@ def test_account_add_and_list(cli, alice):
         (("accounts", "add", "bob", "--timezone", "Mars/Olympus"), "invalid time zone 'Mars/Olympus'"),
         (("accounts", "add", "alice", "--timezone", "UTC"), "account 'alice' already exists"),
         (("accounts", "add", "bad id", "--timezone", "UTC"), "invalid account id 'bad id'"),
-        (("accounts", "add", "bob", "--timezone", "UTC", "--base-currency", "euro!"), "invalid base currency"),
+        (("accounts", "add", "bob", "--timezone", "UTC", "--base-currency", "euro!"), "unknown base currency 'euro!'"),
+        (("accounts", "add", "bob", "--timezone", "UTC", "--base-currency", "XXXXXX"), "unknown base currency 'XXXXXX'"),
+        (("accounts", "add", "bob", "--timezone", "UTC", "--base-currency", "XXX"), "use an ISO 4217 currency code"),
+        (("accounts", "add", "bob", "--timezone", "UTC", "--name", "Bob\x1b]0;owned\x07"), "holds a control character"),
+        (("integrations", "add", "alice", "Red\x1b[31m", "--kind", "manual"), "'Red\\x1b[31m' holds a control character"),
+        (("integrations", "add", "alice", "Ok", "--kind", "manual", "--group", "G\u202e"), "holds a control character"),
         (("integrations", "add", "nobody", "Wallet", "--kind", "manual"), "unknown account 'nobody'"),
         (("integrations", "add", "alice", "X", "--kind", "spaceship"), "unknown integration kind 'spaceship'"),
         (("licenses", "set", "alice", "--tier", "gold", "--year", "2024"), "unknown license tier 'gold'"),
@@ -45,7 +50,7 @@ def test_bad_input_is_one_line_and_changes_nothing(cli, warehouse, alice, args, 
 def test_duplicate_integration_id_is_rejected(cli, warehouse, alice):
     assert cli("integrations", "add", "alice", "Cold Storage", "--kind", "manual").code == 0
     before = snapshot(warehouse)
-    result = cli("integrations", "add", "alice", "Cold Storage", "--kind", "manual")
+    result = cli("integrations", "add", "alice", "Cold-Storage", "--kind", "manual")  # another name, the same id
     assert result.code == 2 and "integration 'alice-cold-storage' already exists" in result.err
     assert snapshot(warehouse) == before
 
@@ -130,3 +135,44 @@ def test_only_init_creates_a_warehouse(cli, tmp_path, monkeypatch):
     created = cli("init")
     assert created.code == 0 and missing.is_file()
     assert cli("balances").code == 0
+
+
+@pytest.mark.parametrize("code", ["eur", "CHF", "jpy", "BTC", "usdt", "POL"])
+def test_base_currencies_of_iso_4217_and_known_crypto_are_accepted(cli, code):
+    assert cli("accounts", "add", "bob", "--timezone", "UTC", "--base-currency", code).code == 0
+    assert code.upper() in cli("accounts", "list").out
+
+
+def test_two_integrations_of_one_account_never_share_a_name(cli, warehouse, alice):
+    """`--id` (and `rename`) let two integrations of one account be called alike; names are how a
+    user tells them apart (and what the Excel template's Integration Name column holds)."""
+    assert cli("integrations", "add", "alice", "Cold Storage", "--kind", "manual").code == 0
+    assert cli("integrations", "add", "alice", "Hot", "--kind", "manual").code == 0
+    before = snapshot(warehouse)
+    twin = cli("integrations", "add", "alice", "cold  storage", "--kind", "manual", "--id", "alice-cold-2")
+    assert twin.code == 2 and "already has an integration named 'cold  storage' (alice-cold-storage)" in twin.err, twin
+    renamed = cli("integrations", "rename", "alice-hot", "COLD STORAGE")
+    assert renamed.code == 2 and "already has an integration named" in renamed.err, renamed
+    assert snapshot(warehouse) == before
+    assert cli("integrations", "rename", "alice-cold-storage", "Cold storage").code == 0  # its own name
+    cli("accounts", "add", "bob", "--timezone", "UTC")
+    assert cli("integrations", "add", "bob", "Cold Storage", "--kind", "manual").code == 0  # another account
+    assert cli("integrations", "archive", "alice-cold-storage").code == 0
+    assert cli("integrations", "add", "alice", "Cold Storage", "--kind", "manual", "--id", "alice-cold-3").code == 0
+
+
+def test_control_characters_in_stored_names_are_shown_escaped(cli, warehouse, alice):
+    """A name stored before names were checked (written here straight into the registry) reaches the
+    terminal with its escape sequence escaped, in `show` and in tables (whose markup it is not)."""
+    from pipelines.warehouse import connect
+
+    assert cli("integrations", "add", "alice", "Plain", "--kind", "manual").code == 0
+    with connect(warehouse) as con:
+        con.execute("UPDATE app.integrations SET name = ?, group_name = ? WHERE integration_id = 'alice-plain'",
+                    ["Red\x1b[31m[/b]\u202e", "G\x07"])
+    shown = cli("integrations", "show", "alice-plain")
+    listed = cli("integrations", "list")
+    for result in (shown, listed):
+        assert result.code == 0, result
+        assert "\x1b" not in result.out and "\x07" not in result.out and "\u202e" not in result.out
+        assert "Red\\x1b[31m[/b]\\u202e" in result.out and "G\\x07" in result.out

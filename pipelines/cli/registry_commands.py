@@ -197,6 +197,7 @@ def _integrations_list(args) -> None:
 
 
 def _integrations_show(args) -> None:
+    from pipelines.cli.output import cell
     from pipelines.registry.integrations import get_integration
 
     with registry() as con:
@@ -207,7 +208,7 @@ def _integrations_show(args) -> None:
         ("credentials", "stored (encrypted)" if i.credentials else "none"), ("created", i.created_at),
         ("converted", i.converted_at), ("archived", i.archived_at),
     ):
-        print(f"{label:>12}: {'' if value is None else value}")
+        print(f"{label:>12}: {cell(value)}")
 
 
 def _integrations_rename(args) -> None:

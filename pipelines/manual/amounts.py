@@ -3,14 +3,22 @@
 Text cells keep every digit (`Decimal(text)`); numeric cells arrive from openpyxl as floats, whose
 shortest repr is exactly the number Excel wrote into the file, so `Decimal(repr(x))` loses nothing
 that the file held. Anything that does not fit DECIMAL(38,18) is rejected, never rounded.
+
+One amount is also bounded well below what the column holds: a balance is a SUM of DECIMAL(38,18)
+amounts in DECIMAL(38,18), and DuckDB has no wider exact type (HUGEINT holds 38 digits too), so two
+amounts near 10^20 overflowed every later sync. Below 10^15, sums of 100,000 amounts of one asset
+still fit (a quadrillion units is more than any coin's holding; SHIB's whole supply is below it).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-MAX_INTEGER_DIGITS = 20
+MAX_INTEGER_DIGITS = 15
 MAX_FRACTION_DIGITS = 18
+LARGEST = "9" * MAX_INTEGER_DIGITS + "." + "9" * MAX_FRACTION_DIGITS
+#: Every amount the warehouse takes is below this (sql/normalize/wallet.sql holds it as a literal).
+MAX_AMOUNT = Decimal(10) ** MAX_INTEGER_DIGITS
 
 
 class AmountError(ValueError):
@@ -18,7 +26,7 @@ class AmountError(ValueError):
 
 
 def parse_amount(value) -> Decimal:
-    """A positive exact Decimal that fits DECIMAL(38,18), or `AmountError`."""
+    """A positive exact Decimal of at most MAX_INTEGER_DIGITS integer digits, or `AmountError`."""
     if isinstance(value, bool):
         raise AmountError("is not a number")
     if isinstance(value, int):
@@ -49,5 +57,6 @@ def parse_amount(value) -> Decimal:
     if fraction > MAX_FRACTION_DIGITS:
         raise AmountError(f"{value!r} has more than {MAX_FRACTION_DIGITS} decimal places")
     if integer > MAX_INTEGER_DIGITS:
-        raise AmountError(f"{value!r} is too large (at most {MAX_INTEGER_DIGITS} digits before the decimal point)")
+        raise AmountError(f"{value!r} is too large: at most {LARGEST} (below 10^{MAX_INTEGER_DIGITS}, so that "
+                          "sums of 100,000 amounts fit the warehouse's DECIMAL(38,18))")
     return amount

@@ -7,7 +7,6 @@ Every row is checked before anything is written; if any row is bad the user gets
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from pipelines.errors import UserError
 from pipelines.manual import layout, store
 from pipelines.manual.validation import ManualTransaction, Problem, validate
+from pipelines.manual.workbook_archive import check_archive, scan_sheet
 
 MAX_SHOWN = 50
 _TEMPLATE_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}):(\d{2})$")
@@ -51,11 +51,16 @@ def _open(path: Path):
 
     if not path.is_file():
         raise UserError(f"no such file: {path}")
+    check_archive(path)
     try:
         # Read-only mode streams rows (100,000 rows in seconds, not tens of seconds).
-        return openpyxl.load_workbook(path, read_only=True, data_only=False)
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - any failure to parse a hostile file is "not a workbook"
         raise UserError(f"{path.name} is not a readable Excel .xlsx workbook ({type(exc).__name__})") from None
+    for sheet in workbook.worksheets:
+        # The read-only reader stops at the sheet's declared `<dimension>`, which a file may understate.
+        sheet.reset_dimensions()
+    return workbook
 
 
 def _norm(value) -> str:
@@ -72,17 +77,6 @@ def _find_header(workbook):
             if layout.DATE in found and layout.LABEL in found:
                 return sheet, number, found
     return None
-
-
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
-
-
-def _merged_ranges(path: Path, sheet) -> list[tuple[str, int, int]]:
-    """(range, first row, last row) of each merged range: the read-only reader does not parse them,
-    so they are read from the sheet's XML part (where a read-only sheet names it)."""
-    with zipfile.ZipFile(path) as archive:
-        xml = archive.read(sheet._worksheet_path)
-    return [(f"{a.decode()}{r1.decode()}:{b.decode()}{r2.decode()}", int(r1), int(r2)) for a, r1, b, r2 in _MERGE.findall(xml)]
 
 
 def _parse_date(value, row: int, problems: list[Problem]) -> datetime | None:
@@ -130,9 +124,12 @@ def _read(path: Path, workbook, integration_name: str) -> list[ManualTransaction
         raise ExcelImportError(path, [Problem(None, "header", f"no sheet has the template header ({', '.join(layout.HEADER)})")])
     sheet, header_row, columns = located
     problems: list[Problem] = []
-    for coord, first, last in _merged_ranges(path, sheet):
+    scan = scan_sheet(path, sheet._worksheet_path)  # the part a read-only sheet reads (no public name)
+    for coord, first, last in scan.merged:
         if last > header_row:
             problems.append(Problem(max(first, header_row + 1), "sheet", f"merged cells {coord}: unmerge them, one value per cell"))
+    for row, reason in scan.skipped:
+        problems.append(Problem(row, "sheet", f"{reason}: a reader would skip or overwrite it; save the file again from a spreadsheet program"))
     transactions: list[ManualTransaction] = []
     width = max(columns.values())
     for row, cells in enumerate(sheet.iter_rows(min_row=header_row + 1, max_col=width, values_only=True), start=header_row + 1):

@@ -7,10 +7,11 @@ import re
 import duckdb
 
 from pipelines.errors import UserError
+from pipelines.names import check_name
+from pipelines.registry.currencies import check_base_currency
 from pipelines.timeutil import utc_now, zone
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_CURRENCY = re.compile(r"^[A-Z0-9]{2,10}$")
 
 
 def check_id(kind: str, value: str) -> str:
@@ -25,9 +26,8 @@ def add_account(
 ) -> None:
     check_id("account", account_id)
     zone(timezone)
-    currency = base_currency.strip().upper()
-    if not _CURRENCY.match(currency):
-        raise UserError(f"invalid base currency {base_currency!r}: use a code such as EUR or USD")
+    currency = check_base_currency(base_currency)
+    name = check_name("an account", name) if name is not None else None
     if exists(con, account_id):
         raise UserError(f"account {account_id!r} already exists")
     con.execute(

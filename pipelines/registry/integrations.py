@@ -16,6 +16,7 @@ import duckdb
 from pipelines.connectors import KINDS, connector_for
 from pipelines.connectors.base import Integration
 from pipelines.errors import UserError
+from pipelines.names import check_name
 from pipelines.registry.accounts import check_id, get_account
 from pipelines.timeutil import utc_now
 
@@ -78,9 +79,7 @@ def add_integration(
 ) -> str:
     """Register an integration and return its id (default `<account>-<slug of name>`)."""
     get_account(con, account_id)
-    name = name.strip()
-    if not name:
-        raise UserError("an integration needs a non-empty name")
+    name = _unique_name(con, account_id, name)
     if kind not in KINDS:
         raise UserError(f"unknown integration kind {kind!r}: choose one of {', '.join(KINDS)}")
     integration_id = check_id("integration", integration_id or f"{account_id}-{slug(name)}")
@@ -98,18 +97,32 @@ def add_integration(
     return integration_id
 
 
+def _unique_name(con: duckdb.DuckDBPyConnection, account_id: str, name: str, integration_id: str | None = None) -> str:
+    """The checked name, unless another active integration of the account has it: names tell a user's
+    integrations apart (lists, the Excel template's Integration Name column), compared as the Excel
+    import compares them, ignoring case and runs of blanks."""
+    name = check_name("an integration", name)
+    taken = con.execute(
+        """SELECT integration_id FROM app.integrations
+           WHERE account_id = ? AND archived_at IS NULL AND integration_id IS DISTINCT FROM ?
+             AND lower(regexp_replace(trim(name), '\\s+', ' ', 'g')) = ?""",
+        [account_id, integration_id, " ".join(name.split()).lower()],
+    ).fetchone()
+    if taken:
+        raise UserError(f"account {account_id!r} already has an integration named {name!r} ({taken[0]}): choose another name")
+    return name
+
+
 def _group(group_name: str | None) -> str | None:
-    if group_name is None:
+    if group_name is None or not group_name.strip():
         return None
-    group_name = group_name.strip()
-    return group_name or None
+    return check_name("a group", group_name)
 
 
 def rename(con: duckdb.DuckDBPyConnection, integration_id: str, name: str) -> None:
-    get_integration(con, integration_id)
-    if not name.strip():
-        raise UserError("an integration needs a non-empty name")
-    con.execute("UPDATE app.integrations SET name = ? WHERE integration_id = ?", [name.strip(), integration_id])
+    integration = get_integration(con, integration_id)
+    name = _unique_name(con, integration.account_id, name, integration_id)
+    con.execute("UPDATE app.integrations SET name = ? WHERE integration_id = ?", [name, integration_id])
 
 
 def set_group(con: duckdb.DuckDBPyConnection, integration_id: str, group_name: str | None) -> None:

@@ -175,3 +175,26 @@ def test_moves_between_two_addresses_of_one_wallet_leave_only_the_fee(wallets, c
         [integration, *(r.transactionHash.to_0x_hex() for r in internal)],
     )
     assert sorted(rows) == sorted(("Fee", Decimal(_receipt_fee(r)).scaleb(-18)) for r in internal)
+
+
+def test_amounts_too_large_to_sum_never_break_the_sync(wallets, chain):
+    """Anyone can send a wallet tokens: two airdrops of 6 * 10^19 units each fit DECIMAL(38,18) alone,
+    but their sum overflowed it and failed every later sync of the wallet. Amounts are kept below
+    10^15, as everywhere else, so such a transfer is left out like one that does not fit at all."""
+    me, other, spammer = chain.new_address(), chain.new_address(), chain.new_address()
+    chain.send(chain.faucet, spammer, ETHER)
+    start = chain.block + 1
+    spam = chain.deploy("SpamToken", sender=spammer)
+    huge = 6 * 10**19 * 10**6  # the token has 6 decimals
+    chain.send(chain.faucet, me, ETHER)
+    chain.send(chain.faucet, other, ETHER)
+    chain.transact(spam.functions.airdrop(chain.faucet, [me, other], huge), spammer)
+    chain.transact(spam.functions.airdrop(chain.faucet, [me], huge), spammer)
+    # Its balance is left out like its transfers, or it would mismatch (and sum over the account).
+    for name, address in (("Spammed twice", me), ("Spammed once", other)):
+        integration = wallets.add(name, [address], start_block=start)
+        wallets.sync(integration)
+        rec = wallets.assert_balanced(integration)
+        assert rec["ethereum:native"][0] == 1
+        assert f"ethereum:{spam.address.lower()}" not in rec
+        assert wallets.query("SELECT count(*) FROM core.transactions WHERE integration_id = ?", [integration]) == [(1,)]

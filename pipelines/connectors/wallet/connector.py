@@ -32,6 +32,7 @@ from pipelines.connectors.wallet.ranges import AdaptiveRange
 from pipelines.connectors.wallet.rpc import Node, RpcError
 from pipelines.connectors.wallet import tokens as token_calls
 from pipelines.errors import UserError
+from pipelines.manual.amounts import MAX_AMOUNT
 from pipelines.timeutil import utc_now
 
 #: Cursor streams in app.sync_state: the last processed block, and the token metadata cache.
@@ -40,8 +41,6 @@ HISTORY_METHODS = ("auto", "trace", "scan")
 #: The one credential a wallet may have: a node URL with an API key in it, stored encrypted
 #: (the `rpc_url` setting is for keyless nodes; settings are never secret).
 RPC_URL_CREDENTIAL = "rpc_url"
-#: DECIMAL(38,18) holds amounts below 10^20.
-MAX_AMOUNT = Decimal(10) ** 20
 
 
 @dataclass(frozen=True)
@@ -210,7 +209,8 @@ class WalletConnector(Connector):
         for asset_id, (asset, decimals, raw) in units.items():
             amount = Decimal(raw).scaleb(-decimals)
             if amount >= MAX_AMOUNT:
-                log.warning(f"{asset_id}: balance {raw} does not fit DECIMAL(38,18); left out (probable spam)")
+                log.warning(f"{asset_id}: balance {raw} is {MAX_AMOUNT:.0e} or more, too large to sum in "
+                            "DECIMAL(38,18); left out like its transfers (probable spam)")
                 continue
             balances.append(SyncedBalance(asset_id, asset, amount, raw_amount=str(raw), block_number=block))
         return balances
