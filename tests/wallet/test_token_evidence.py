@@ -1,0 +1,124 @@
+"""Spam classification on evidence, against a real anvil node: listed tokens are known, fakes and
+poisoning are spam with a reason, tokens with no evidence are unverified but still reconciled, and
+the user's trust or ignore overrides every rule (issue 22, item 1)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+ETHER = 10**18
+#: Tether USD on Ethereum, as the Uniswap default token list names it.
+USDT = "0xdAC17F958D2ee523a2206206994597C13D831ec7"
+
+
+def _verdicts(wallets, integration: str) -> dict[str, tuple[str, str]]:
+    rows = wallets.query("SELECT contract, status, reason FROM raw.token_metadata WHERE integration_id = ?", [integration])
+    return {contract: (status, reason) for contract, status, reason in rows}
+
+
+def _reconciled(wallets, integration: str) -> dict[str, tuple]:
+    rows = wallets.query(
+        "SELECT asset_id, status, ignored, token_status, token_reason, synced, calculated "
+        "FROM marts.balance_reconciliation WHERE integration_id = ?", [integration])
+    return {r[0]: r[1:] for r in rows}
+
+
+def _portfolio(wallets) -> dict[str, Decimal]:
+    from pipelines.reconciliation.marts import build_balances
+    from pipelines.warehouse import connect, transaction
+
+    with connect(wallets.warehouse) as con, transaction(con):
+        build_balances(con)
+    return dict(wallets.query("SELECT asset, amount FROM marts.portfolio WHERE account_id = 'alice'"))
+
+
+def test_received_listed_token_is_known_and_a_fake_at_another_contract_is_spam(wallets, chain):
+    me, spammer = chain.new_address(), chain.new_address()
+    chain.send(chain.faucet, spammer, ETHER)
+    start = chain.block + 1
+    real = chain.deploy_at(USDT, "TestToken", "Tether USD", "USDT", 6)
+    chain.transact(real.functions.mint(me, 250_000_000), chain.faucet)  # only ever received
+    fake = chain.deploy("SpamToken", sender=spammer)  # also "Tether USD" / "USDT"
+    chain.transact(fake.functions.airdrop(chain.faucet, [me], 1_000_000), spammer)
+
+    integration = wallets.add("Listed", [me], start_block=start)
+    wallets.sync(integration)
+
+    verdicts = _verdicts(wallets, integration)
+    assert verdicts[USDT.lower()] == ("known", "listed in Uniswap Labs Default")
+    assert verdicts[fake.address.lower()] == ("spam", f"imitates the listed token USDT {USDT.lower()}")
+    rows = _reconciled(wallets, integration)
+    assert rows[f"ethereum:{USDT.lower()}"] == ("match", False, "known", "listed in Uniswap Labs Default",
+                                               Decimal(250), Decimal(250))
+    assert rows[f"ethereum:{fake.address.lower()}"][:3] == ("match", True, "spam")
+    assert _portfolio(wallets)["USDT"] == Decimal(250)  # the real one only, never the fake's 1
+
+
+def test_unverified_tokens_are_reconciled_and_a_rebase_mismatch_shows(wallets, chain, cli):
+    me = chain.new_address()
+    start = chain.block + 1
+    old = chain.deploy("Bytes32Token", 1_000)
+    rebasing = chain.deploy("RebasingToken")
+    chain.transact(old.functions.transfer(me, 40), chain.faucet)
+    chain.transact(rebasing.functions.mint(me, 100 * ETHER), chain.faucet)
+    chain.transact(rebasing.functions.rebase(110), chain.faucet)  # +10%, no Transfer event
+
+    integration = wallets.add("Unverified", [me], start_block=start)
+    wallets.sync(integration)
+
+    unverified = ("unverified", "on no token list, and no evidence of spam")
+    assert _verdicts(wallets, integration) == {old.address.lower(): unverified, rebasing.address.lower(): unverified}
+    rows = _reconciled(wallets, integration)
+    assert rows[f"ethereum:{old.address.lower()}"][:4] == ("match", False, *unverified)
+    assert rows[f"ethereum:{rebasing.address.lower()}"] == ("mismatch", False, *unverified, Decimal(110), Decimal(100))
+    assert "RST" in _portfolio(wallets)  # held, valued only where a price exists (none here)
+
+    shown = cli("balances", "--integration", integration, "--mismatches")
+    assert shown.code == 0
+    assert rebasing.address.lower() in shown.out and "unverified token" in shown.out
+    assert old.address.lower() not in shown.out  # it matches
+
+
+def test_url_name_and_zero_value_transfer_are_spam(wallets, chain):
+    me = chain.new_address()
+    start = chain.block + 1
+    advert = chain.deploy("TestToken", "Visit https://claim-usd.example to claim", "CLAIM", 18)
+    poison = chain.deploy("TestToken", "Plain Token", "PLAIN", 18)
+    chain.transact(advert.functions.mint(me, ETHER), chain.faucet)
+    chain.transact(poison.functions.mint(me, 0), chain.faucet)  # a zero-value Transfer to the wallet
+
+    integration = wallets.add("Spam", [me], start_block=start)
+    wallets.sync(integration)
+
+    assert _verdicts(wallets, integration) == {
+        advert.address.lower(): ("spam", "its name or symbol carries a URL or a claim/visit/reward call"),
+        poison.address.lower(): ("spam", "a zero-value transfer the wallet did not send (address poisoning)"),
+    }
+    assert {status for _, _, status in wallets.reconciliation(integration).values()} == {"match"}
+
+
+def test_trust_and_ignore_decide_last(wallets, chain, cli):
+    me, spammer = chain.new_address(), chain.new_address()
+    chain.send(chain.faucet, spammer, ETHER)
+    start = chain.block + 1
+    fake = chain.deploy("SpamToken", sender=spammer)
+    plain = chain.deploy("TestToken", "Plain Token", "PLAIN", 18)
+    chain.transact(fake.functions.airdrop(chain.faucet, [me], 1_000_000), spammer)
+    chain.transact(plain.functions.mint(me, ETHER), chain.faucet)
+    integration = wallets.add("Decides", [me], start_block=start)
+    wallets.sync(integration)
+    assert _verdicts(wallets, integration)[fake.address.lower()][0] == "spam"
+
+    assert cli("wallets", "token", integration, fake.address, "--trust").code == 0
+    assert cli("wallets", "token", integration, plain.address, "--ignore").code == 0
+    wallets.sync(integration)
+    rows = _reconciled(wallets, integration)
+    assert rows[f"ethereum:{fake.address.lower()}"][1:4] == (False, "known", "trusted by the user")
+    assert rows[f"ethereum:{plain.address.lower()}"][1:4] == (True, "spam", "ignored by the user")
+
+    assert cli("wallets", "token", integration, fake.address, "--auto").code == 0
+    wallets.sync(integration)
+    assert _reconciled(wallets, integration)[f"ethereum:{fake.address.lower()}"][2] == "spam"
+
+    bad = cli("wallets", "token", integration, "0x123", "--trust")
+    assert bad.code == 2 and bad.err.startswith("error: token contract")
