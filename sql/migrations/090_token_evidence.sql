@@ -41,8 +41,10 @@ FROM raw.records r JOIN app.integrations i USING (integration_id)
 WHERE r.stream = 'tokens' AND i.kind = 'wallet';
 
 -- One row per token transfer touching the integration's addresses: its transaction, its amount in
--- base units and whether the wallet itself sent the transaction (its receipt is kept only then;
--- a Transfer event's `from` can be forged by the token contract, a transaction's sender cannot).
+-- base units, whether the wallet itself sent the transaction (its receipt is kept only then; a
+-- Transfer event's `from` can be forged by the token contract, a transaction's sender cannot), and
+-- how many distinct addresses the token paid in that transaction (the connector's token_fanout
+-- record, counted from the receipt of a transaction the wallet did not send; NULL otherwise).
 CREATE OR REPLACE VIEW raw.token_transfer_facts AS
 WITH integration AS (
     SELECT integration_id, provider AS chain,
@@ -53,23 +55,32 @@ SELECT t.integration_id,
        i.chain || ':' || lower(t.payload->>'address') AS asset_id,
        lower(t.payload->>'transactionHash') AS tx_hash,
        TRY_CAST(t.payload->>'data' AS UHUGEINT) AS units,
-       s.source_id IS NOT NULL AND list_contains(i.wallets, lower(s.payload->>'from')) AS wallet_sent
+       s.source_id IS NOT NULL AND list_contains(i.wallets, lower(s.payload->>'from')) AS wallet_sent,
+       TRY_CAST(f.payload->'recipients'->>lower(t.payload->>'address') AS INTEGER) AS recipients
 FROM raw.records t
 JOIN integration i USING (integration_id)
 LEFT JOIN raw.records s
        ON s.integration_id = t.integration_id AND s.stream = 'receipts'
       AND s.source_id = lower(t.payload->>'transactionHash')
+LEFT JOIN raw.records f
+       ON f.integration_id = t.integration_id AND f.stream = 'token_fanout'
+      AND f.source_id = lower(t.payload->>'transactionHash')
 WHERE t.stream = 'token_transfers';
 
 -- The verdict per integration and token: status known | spam | unverified, the reason for it, and
 -- is_spam (status = 'spam'). The first rule that applies decides, in this order: the user's
 -- decision; the tokens setting; a token list; the chain registry's well-known contracts; spam
 -- evidence (imitating a listed token's symbol or name at another contract of the same chain, a URL
--- or a claim/visit/reward call in its name or symbol, a zero-value transfer the wallet did not send);
--- a transaction the wallet sent; else unverified.
+-- or a claim/visit/reward call in its name or symbol, a zero-value transfer the wallet did not send,
+-- a transaction that paid it to many_recipients addresses or more); a transaction the wallet sent;
+-- else unverified.
 DROP VIEW IF EXISTS raw.token_metadata;
 CREATE VIEW raw.token_metadata AS
-WITH integration AS (
+WITH constants AS (
+    -- "Many" addresses paid by one token in one transaction: a pushed airdrop, not a payment.
+    SELECT 10 AS many_recipients
+),
+integration AS (
     SELECT integration_id,
            list_transform(coalesce(from_json(settings->'tokens', '["VARCHAR"]'), []), lambda t: lower(t)) AS listed
     FROM app.integrations
@@ -77,7 +88,8 @@ WITH integration AS (
 transfers AS (
     SELECT integration_id, asset_id,
            bool_or(units = 0 AND NOT wallet_sent) AS zero_value,
-           bool_or(wallet_sent) AS wallet_sent
+           bool_or(wallet_sent) AS wallet_sent,
+           max(recipients) FILTER (NOT wallet_sent) AS recipients
     FROM raw.token_transfer_facts GROUP BY ALL
 ),
 -- Letters and digits only, upper case: "U.S.D.T" and "usdt " imitate "USDT" as well.
@@ -114,6 +126,8 @@ judged AS (
              || '|\b(claim|visit|reward|rewards|redeem|voucher|giveaway)\b)')
          THEN {'status': 'spam', 'reason': 'its name or symbol carries a URL or a claim/visit/reward call'} END,
     CASE WHEN t.zero_value THEN {'status': 'spam', 'reason': 'a zero-value transfer the wallet did not send (address poisoning)'} END,
+    CASE WHEN t.recipients >= k.many_recipients THEN {'status': 'spam', 'reason':
+         'airdropped to ' || t.recipients || ' addresses in one transaction'} END,
     CASE WHEN t.wallet_sent THEN {'status': 'known', 'reason': 'the wallet sent a transaction that moved it'} END,
     {'status': 'unverified', 'reason': 'on no token list, and no evidence of spam'}) AS verdict
 FROM facts f
@@ -123,6 +137,7 @@ LEFT JOIN app.token_decisions d USING (integration_id, asset_id)
 LEFT JOIN listed l ON l.chain = f.chain AND l.contract = f.contract
 LEFT JOIN imitated m ON m.integration_id = f.integration_id AND m.contract = f.contract
 LEFT JOIN transfers t USING (integration_id, asset_id)
+CROSS JOIN constants k
 )
 SELECT * EXCLUDE (verdict), verdict.status AS status, verdict.reason AS reason, verdict.status = 'spam' AS is_spam
 FROM judged;

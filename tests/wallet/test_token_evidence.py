@@ -9,6 +9,8 @@ from decimal import Decimal
 ETHER = 10**18
 #: Tether USD on Ethereum, as the Uniswap default token list names it.
 USDT = "0xdAC17F958D2ee523a2206206994597C13D831ec7"
+#: `many_recipients` of migration 090: a transaction paying this many addresses is an airdrop.
+MANY_RECIPIENTS = 10
 
 
 def _verdicts(wallets, integration: str) -> dict[str, tuple[str, str]]:
@@ -122,3 +124,24 @@ def test_trust_and_ignore_decide_last(wallets, chain, cli):
 
     bad = cli("wallets", "token", integration, "0x123", "--trust")
     assert bad.code == 2 and bad.err.startswith("error: token contract")
+
+
+def test_a_token_pushed_to_many_addresses_in_one_transaction_is_spam(wallets, chain):
+    me = chain.new_address()
+    start = chain.block + 1
+    pushed = chain.deploy("AirdropToken", "Harmless Name", "HARM")
+    paid = chain.deploy("AirdropToken", "Team Payout", "TEAM")
+    crowd = [chain.new_address() for _ in range(MANY_RECIPIENTS - 1)]
+    chain.transact(pushed.functions.airdrop([me, *crowd], ETHER), chain.faucet)       # many at once
+    chain.transact(paid.functions.airdrop([me, *crowd[:MANY_RECIPIENTS - 3]], ETHER), chain.faucet)  # fewer
+
+    integration = wallets.add("Airdrops", [me], start_block=start)
+    wallets.sync(integration)
+
+    verdicts = _verdicts(wallets, integration)
+    assert verdicts[pushed.address.lower()] == ("spam", f"airdropped to {MANY_RECIPIENTS} addresses in one transaction")
+    assert verdicts[paid.address.lower()][0] == "unverified"
+    assert {status for _, _, status in wallets.reconciliation(integration).values()} == {"match"}
+    fanout = wallets.query("SELECT count(*) FROM raw.records WHERE integration_id = ? AND stream = 'token_fanout'",
+                           [integration])
+    assert fanout == [(2,)]
