@@ -145,3 +145,17 @@ def test_a_token_pushed_to_many_addresses_in_one_transaction_is_spam(wallets, ch
     fanout = wallets.query("SELECT count(*) FROM raw.records WHERE integration_id = ? AND stream = 'token_fanout'",
                            [integration])
     assert fanout == [(2,)]
+
+
+def test_a_forgotten_account_takes_its_token_decisions_along(wallets, chain):
+    """The demo forgets its account and registers the same integration ids again: an old decision
+    must not judge the new integration's tokens."""
+    from pipelines.registry.token_decisions import decide
+    from pipelines.sqlfiles import run_script
+    from pipelines.warehouse import connect, transaction
+
+    integration = wallets.add("Forgotten", [chain.new_address()])
+    with connect(wallets.warehouse) as con, transaction(con):
+        decide(con, integration, USDT, "ignore")
+        run_script(con, "queries/forget_account", {"account_id": "alice"})
+    assert wallets.query("SELECT * FROM app.token_decisions") == []
