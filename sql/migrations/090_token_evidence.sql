@@ -123,7 +123,8 @@ judged AS (
     CASE WHEN m.original IS NOT NULL THEN {'status': 'spam', 'reason': 'imitates the listed token ' || m.original} END,
     CASE WHEN regexp_matches(lower(coalesce(f.symbol, '') || ' ' || coalesce(f.name, '')),
              '(https?://|www\.|t\.me/|\.(com|io|org|net|xyz|app|finance|site|online|top|cc|vip|gift|live|pro|club|fun|link)\b'
-             || '|\b(claim|visit|reward|rewards|redeem|voucher|giveaway)\b)')
+             -- a call to act, not a word: "Reward Token" stays, "get rewards" or "reward at" does not
+             || '|\b(claim|visit|redeem|voucher|giveaway)\b|\b(get|collect|receive|your) rewards?\b|\brewards? (at|on|via|here)\b)')
          THEN {'status': 'spam', 'reason': 'its name or symbol carries a URL or a claim/visit/reward call'} END,
     CASE WHEN t.zero_value THEN {'status': 'spam', 'reason': 'a zero-value transfer the wallet did not send (address poisoning)'} END,
     CASE WHEN t.recipients >= k.many_recipients THEN {'status': 'spam', 'reason':

@@ -86,7 +86,9 @@ def test_url_name_and_zero_value_transfer_are_spam(wallets, chain):
     start = chain.block + 1
     advert = chain.deploy("TestToken", "Visit https://claim-usd.example to claim", "CLAIM", 18)
     poison = chain.deploy("TestToken", "Plain Token", "PLAIN", 18)
+    word = chain.deploy("TestToken", "Reward Token", "RWD", 18)  # the word alone is no call to act
     chain.transact(advert.functions.mint(me, ETHER), chain.faucet)
+    chain.transact(word.functions.mint(me, ETHER), chain.faucet)
     chain.transact(poison.functions.mint(me, 0), chain.faucet)  # a zero-value Transfer to the wallet
 
     integration = wallets.add("Spam", [me], start_block=start)
@@ -95,6 +97,7 @@ def test_url_name_and_zero_value_transfer_are_spam(wallets, chain):
     assert _verdicts(wallets, integration) == {
         advert.address.lower(): ("spam", "its name or symbol carries a URL or a claim/visit/reward call"),
         poison.address.lower(): ("spam", "a zero-value transfer the wallet did not send (address poisoning)"),
+        word.address.lower(): ("unverified", "on no token list, and no evidence of spam"),
     }
     assert {status for _, _, status in wallets.reconciliation(integration).values()} == {"match"}
 
