@@ -9,6 +9,8 @@ from decimal import Decimal
 ETHER = 10**18
 #: Tether USD on Ethereum, as the Uniswap default token list names it.
 USDT = "0xdAC17F958D2ee523a2206206994597C13D831ec7"
+#: Aave on Ethereum: on the list, but not one of the chain registry's few built-in contracts.
+AAVE = "0x7Fc66500c84A76Ad7e9c93437bFc5Ac33E2DDaE9"
 #: `many_recipients` of migration 090: a transaction paying this many addresses is an airdrop.
 MANY_RECIPIENTS = 10
 
@@ -40,6 +42,8 @@ def test_received_listed_token_is_known_and_a_fake_at_another_contract_is_spam(w
     start = chain.block + 1
     real = chain.deploy_at(USDT, "TestToken", "Tether USD", "USDT", 6)
     chain.transact(real.functions.mint(me, 250_000_000), chain.faucet)  # only ever received
+    aave = chain.deploy_at(AAVE, "TestToken", "Aave", "AAVE", 18)
+    chain.transact(aave.functions.mint(me, 2 * ETHER), chain.faucet)  # only ever received
     fake = chain.deploy("SpamToken", sender=spammer)  # also "Tether USD" / "USDT"
     chain.transact(fake.functions.airdrop(chain.faucet, [me], 1_000_000), spammer)
 
@@ -47,13 +51,15 @@ def test_received_listed_token_is_known_and_a_fake_at_another_contract_is_spam(w
     wallets.sync(integration)
 
     verdicts = _verdicts(wallets, integration)
-    assert verdicts[USDT.lower()] == ("known", "listed in Uniswap Labs Default")
+    assert verdicts[USDT.lower()] == verdicts[AAVE.lower()] == ("known", "listed in Uniswap Labs Default")
     assert verdicts[fake.address.lower()] == ("spam", f"imitates the listed token USDT {USDT.lower()}")
     rows = _reconciled(wallets, integration)
     assert rows[f"ethereum:{USDT.lower()}"] == ("match", False, "known", "listed in Uniswap Labs Default",
                                                Decimal(250), Decimal(250))
+    assert rows[f"ethereum:{AAVE.lower()}"][:3] == ("match", False, "known")
     assert rows[f"ethereum:{fake.address.lower()}"][:3] == ("match", True, "spam")
-    assert _portfolio(wallets)["USDT"] == Decimal(250)  # the real one only, never the fake's 1
+    portfolio = _portfolio(wallets)
+    assert (portfolio["USDT"], portfolio["AAVE"]) == (Decimal(250), Decimal(2))  # never the fake's 1 USDT
 
 
 def test_unverified_tokens_are_reconciled_and_a_rebase_mismatch_shows(wallets, chain, cli):
