@@ -85,7 +85,7 @@ def _sync_all(args) -> int:
 def print_balances(account: str | None = None, integration: str | None = None, mismatches: bool = False) -> None:
     """The reconciliation as a table, then each tip on its own line (tips are sentences)."""
     from pipelines.cli.output import print_table
-    from pipelines.sync.report import reconciliation_rows
+    from pipelines.sync.report import reconciliation_rows, token_marker
 
     with registry() as con:
         rows = reconciliation_rows(con, integration_id=integration, account_id=account, mismatches_only=mismatches)
@@ -94,8 +94,8 @@ def print_balances(account: str | None = None, integration: str | None = None, m
         return
     print_table(
         ("integration", "asset", "asset_id", "synced", "calculated", "difference", "status"),
-        [(r["integration_id"], r["asset"], r["asset_id"], r["synced"], r["calculated"], r["difference"], r["status"])
-         for r in rows],
+        [(r["integration_id"], r["asset"], r["asset_id"], r["synced"], r["calculated"], r["difference"],
+          r["status"] + token_marker(r)) for r in rows],
         title="Mismatched balances" if mismatches else "Balances",
     )
     tips = [r for r in rows if r["tip"]]

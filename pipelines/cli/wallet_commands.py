@@ -1,4 +1,5 @@
-"""Wallet commands: add an EVM wallet on one or more chains, list the chains it can be read on.
+"""Wallet commands: add an EVM wallet on one or more chains, trust or ignore one of its tokens, list
+the chains it can be read on.
 
 `wallets add` runs in one warehouse transaction, so a bad address or an unknown chain leaves the
 registry unchanged even when other chains were fine.
@@ -27,6 +28,16 @@ def register(subparsers) -> None:
     p.add_argument("--confirmations", type=int,
                    help="read up to head minus this many blocks instead of the 'finalized' block")
     p.set_defaults(handler=_add)
+    p = actions.add_parser("token", help="trust or ignore one token of a wallet integration",
+                           description="The user decides last: --trust counts a token as known, --ignore as spam, "
+                                       "over every automatic rule; --auto gives it back to the rules.")
+    p.add_argument("integration_id")
+    p.add_argument("contract", help="the token contract")
+    choice = p.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--trust", dest="decision", action="store_const", const="trust")
+    choice.add_argument("--ignore", dest="decision", action="store_const", const="ignore")
+    choice.add_argument("--auto", dest="decision", action="store_const", const=None)
+    p.set_defaults(handler=_token)
     p = actions.add_parser("chains", help="list the EVM chains wallets can be read on")
     p.set_defaults(handler=_chains)
 
@@ -47,6 +58,16 @@ def _add(args) -> None:
         )
     for integration_id in ids:
         print(f"integration {integration_id} added")
+
+
+def _token(args) -> None:
+    from pipelines.cli.registry_commands import registry
+    from pipelines.registry.token_decisions import decide
+
+    with registry() as con:
+        asset_id = decide(con, args.integration_id, args.contract, args.decision)
+    verdict = {"trust": "trusted", "ignore": "ignored"}.get(args.decision, "left to the automatic rules")
+    print(f"{asset_id} {verdict} in {args.integration_id}; run `pipelines sync {args.integration_id}` to update balances")
 
 
 def _chains(args) -> None:

@@ -32,6 +32,7 @@ from pipelines.interchange.supersede import supersede_duplicates
 from pipelines.settings import SQL_DIR
 from pipelines.sqlfiles import run_script, sql
 from pipelines.timeutil import utc_now
+from pipelines.token_lists import refresh as refresh_token_lists
 
 #: The order layers are built in; each reads only from the ones before it.
 STEPS = ("transactions", "ledger_entries", "calculated_balances", "synced_balances", "balance_reconciliation")
@@ -43,6 +44,7 @@ _BEFORE_ANY = datetime(1970, 1, 1)
 def build(con, integration_ids: list[str], *, full: bool = False) -> None:
     """Build every layer for a batch of integrations (the caller owns the transaction); `full`
     rebuilds them from all their records regardless of what the last build read."""
+    refresh_token_lists(con)  # the spam verdicts of balance_reconciliation read them
     run_script(con, "build/begin", {"integration_ids": list(integration_ids)})
     for step in STEPS:
         build_step(con, step, integration_ids, full=full)

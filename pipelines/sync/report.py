@@ -14,7 +14,7 @@ from pipelines.sqlfiles import sql
 
 COLUMNS = (
     "integration_id", "asset_id", "asset", "synced", "calculated", "difference", "status", "tip_code", "tip",
-    "tips", "tolerance", "negative_since", "ignored",
+    "tips", "tolerance", "negative_since", "ignored", "token_status", "token_reason",
 )
 DIVERGENCE_COLUMNS = (
     "method", "divergence_at", "divergence_block", "source_balance", "calculated", "tx_before", "tx_after", "detail",
@@ -59,6 +59,11 @@ def is_mismatch(row: dict) -> bool:
     return row["status"] != "match" and not row["ignored"]
 
 
+def token_marker(row: dict) -> str:
+    """What a table shows beside a token's status: spam and unverified tokens are marked, never hidden."""
+    return {"spam": " (ignored: spam)", "unverified": " (unverified token)"}.get(row["token_status"], "")
+
+
 def amount_text(value) -> str:
     """An exact Decimal without exponent or trailing zeros; empty for None."""
     if value is None:
@@ -81,7 +86,7 @@ def markdown_table(rows: list[dict]) -> str:
     )
     body = [
         f"| {r['asset']} | {r['asset_id']} | {amount_text(r['synced'])} | {amount_text(r['calculated'])} | "
-        f"{amount_text(r['difference'])} | {r['status']}{' (ignored)' if r['ignored'] else ''} | "
+        f"{amount_text(r['difference'])} | {r['status']}{token_marker(r)} | "
         f"{', '.join(t['code'] for t in r['tips'])} | {_cell(r['tip'])} |"
         for r in rows
     ]

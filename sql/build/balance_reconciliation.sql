@@ -4,8 +4,10 @@
 -- | only_calculated (the source reports no balance). tolerance is 0 for wallets and manual
 -- integrations; exchanges read their dust tolerance from app.dust_tolerances (most specific row).
 -- tips is a JSON list of {"code", "tip"} in order of usefulness; tip_code / tip repeat the first.
--- Codes: spam_token, sub_balance, no_transactions, negative_balance, incoming_missing, outgoing_missing.
--- A probable spam token is `ignored`: visible, never counted as a mismatch.
+-- Codes: spam_token, sub_balance, no_transactions, negative_balance, incoming_missing, outgoing_missing,
+-- unverified_token. token_status / token_reason are the token's verdict in this integration
+-- (raw.token_metadata, migration 090; NULL for assets that are not tokens): a spam token is
+-- `ignored` (visible, never counted as a mismatch); an unverified one counts like any asset.
 -- For the whole batch (build_batch) at once. negative_since is where an asset's running calculated
 -- balance first goes below zero; it is computed again only from the asset's first changed instant
 -- (build_balance_deltas.since; the whole history of an integration rebuilt in full), since the
@@ -52,7 +54,7 @@ GROUP BY integration_id, asset_id;
 DELETE FROM marts.balance_reconciliation WHERE integration_id IN (SELECT integration_id FROM build_batch);
 INSERT INTO marts.balance_reconciliation
     (integration_id, asset_id, asset, synced, calculated, difference, status, tip_code, tip, tips,
-     tolerance, negative_since, negative_balance, ignored)
+     tolerance, negative_since, negative_balance, ignored, token_status, token_reason)
 WITH integ AS (
         SELECT integration_id, kind, provider FROM app.integrations
         WHERE integration_id IN (SELECT integration_id FROM build_batch)
@@ -76,13 +78,13 @@ WITH integ AS (
                    ORDER BY (t.asset <> '*') DESC, (t.provider <> '*') DESC LIMIT 1), 0)
                     ELSE 0 END::DECIMAL(38,18) AS tolerance,
                n.negative_since, n.negative_balance,
-               sp.asset_id IS NOT NULL AS ignored,
+               coalesce(m.is_spam, false) AS ignored, m.status AS token_status, m.reason AS token_reason,
                CASE WHEN integ.kind = 'exchange' THEN (  -- exchange naming conventions only
                    SELECT any_value(p.note) FROM app.sub_balance_patterns p
                    WHERE regexp_full_match(upper(j.asset), p.pattern)) END AS sub_balance_note
         FROM j JOIN integ USING (integration_id)
         LEFT JOIN build_negative n USING (integration_id, asset_id)
-        LEFT JOIN (SELECT DISTINCT asset_id FROM spam_assets()) sp USING (asset_id)
+        LEFT JOIN raw.token_metadata m USING (integration_id, asset_id)
      ),
      st AS (
         SELECT *,
@@ -97,7 +99,8 @@ WITH integ AS (
      t AS (
         SELECT *, list_filter([
             CASE WHEN ignored THEN {'code': 'spam_token', 'tip':
-                asset || ' (' || asset_id || ') is probably a spam token: it is left out of mismatches and the portfolio.'} END,
+                asset || ' (' || asset_id || ') is probably a spam token (' || token_reason
+                || '): it is left out of mismatches and the portfolio.'} END,
             CASE WHEN status <> 'match' AND sub_balance_note IS NOT NULL THEN {'code': 'sub_balance', 'tip':
                 asset || ' is a staking or earn sub-balance: add the staking moves (stake, unstake, rewards) '
                 || 'the exchange history does not show. ' || sub_balance_note || '.'} END,
@@ -114,14 +117,17 @@ WITH integ AS (
             CASE WHEN status IN ('mismatch', 'only_calculated') AND difference > 0 THEN {'code': 'outgoing_missing', 'tip':
                 'Calculated balance is ' || amount_text(difference) || ' ' || asset
                 || ' above the synced balance' || CASE WHEN synced IS NULL THEN ' (the source reports none)' ELSE '' END
-                || ': outgoing transactions (withdrawals, sales, conversions) or fees are probably missing.'} END
+                || ': outgoing transactions (withdrawals, sales, conversions) or fees are probably missing.'} END,
+            CASE WHEN token_status = 'unverified' THEN {'code': 'unverified_token', 'tip':
+                asset || ' (' || asset_id || ') is on no token list and shows no sign of spam: it is reconciled and '
+                || 'valued where a price exists. `pipelines wallets token` trusts or ignores it.'} END
         ], lambda x: x IS NOT NULL) AS tip_list
         FROM st
      )
 SELECT integration_id, asset_id, asset, synced, calculated, difference, status,
        tip_list[1].code, tip_list[1].tip,
        CASE WHEN len(tip_list) > 0 THEN to_json(tip_list) END,
-       tolerance, negative_since, negative_balance, ignored
+       tolerance, negative_since, negative_balance, ignored, token_status, token_reason
 FROM t;
 
 -- Divergence points of exchange ledgers that report a running balance (Kraken's `balance` on each

@@ -13,9 +13,3 @@ CREATE OR REPLACE TEMP MACRO asset_id(kind, provider, asset) AS
 -- An exact amount as text without trailing zeros (1.500000000000000000 -> 1.5).
 CREATE OR REPLACE TEMP MACRO amount_text(x) AS
     CASE WHEN x IS NULL THEN NULL ELSE rtrim(rtrim(x::VARCHAR, '0'), '.') END;
-
--- Asset ids that are probable spam tokens (airdropped fakes): reconciliation marks them ignored,
--- transfer matching and the portfolio leave them out. Wallet tokens no integration asked for
--- (raw.token_metadata.is_spam, migration 020).
-CREATE OR REPLACE TEMP MACRO spam_assets() AS TABLE
-    SELECT asset_id FROM raw.token_metadata GROUP BY asset_id HAVING bool_and(is_spam);

@@ -1,7 +1,7 @@
 -- Holdings valued in the account's base currency with the latest prices (prices.live_prices).
 -- The amount is the synced balance (what the sources say is held; for manual integrations the
 -- calculated one), summed per asset symbol over the account's active integrations, spam tokens
--- left out. Price: the asset is the base currency (1), else a direct asset/base price, else a cross
+-- left out (unverified ones stay, valued only where a price exists). Price: the asset is the base currency (1), else a direct asset/base price, else a cross
 -- rate through a common quote (asset/Q divided by base/Q, the freshest pair of quotes; DuckDB
 -- divides decimals as doubles, so a cross rate has ~15 significant digits). The value is a
 -- valuation, not a tax amount: it is computed from the amount at 8 and the price at 10 decimals.
@@ -13,7 +13,7 @@ WITH holdings AS (
         JOIN app.integrations i USING (integration_id)
         JOIN app.accounts a ON a.account_id = i.account_id
         WHERE i.archived_at IS NULL AND r.synced IS NOT NULL
-          AND r.asset_id NOT IN (SELECT asset_id FROM spam_assets() WHERE asset_id IS NOT NULL)
+          AND NOT coalesce(r.ignored, false)  -- the integration's own spam verdict
         GROUP BY a.account_id, upper(r.asset), a.base_currency
         HAVING sum(r.synced) <> 0
      ),

@@ -17,7 +17,8 @@ WITH tx AS (
         SELECT withdrawal_tx_id AS tx_id FROM marts.transfer_matches
         UNION ALL SELECT deposit_tx_id FROM marts.transfer_matches
      ),
-     spam AS (SELECT asset_id FROM spam_assets() WHERE asset_id IS NOT NULL),
+     -- each integration's own spam verdicts: another integration's (or account's) never count
+     spam AS (SELECT integration_id, asset_id FROM marts.balance_reconciliation WHERE ignored),
      settings AS (
         SELECT a.account_id, coalesce(s.window_hours, dflt.window_hours) AS window_hours,
                (coalesce(s.max_fee_ratio, dflt.max_fee_ratio) * 1000000)::BIGINT AS max_fee_ppm
@@ -30,12 +31,14 @@ WITH tx AS (
                tx.occurred_at + to_microseconds((st.window_hours * 3600000000)::BIGINT) AS deadline
         FROM tx JOIN settings st USING (account_id)
         WHERE label = 'Withdrawal' AND outgoing_amount > 0 AND incoming_amount IS NULL
-          AND tx_id NOT IN (SELECT tx_id FROM matched) AND outgoing_asset_id NOT IN (SELECT asset_id FROM spam)
+          AND tx_id NOT IN (SELECT tx_id FROM matched)
+          AND NOT EXISTS (SELECT 1 FROM spam s WHERE s.integration_id = tx.integration_id AND s.asset_id = tx.outgoing_asset_id)
      ),
      d AS (
         SELECT * FROM tx
         WHERE label = 'Deposit' AND incoming_amount > 0 AND outgoing_amount IS NULL
-          AND tx_id NOT IN (SELECT tx_id FROM matched) AND incoming_asset_id NOT IN (SELECT asset_id FROM spam)
+          AND tx_id NOT IN (SELECT tx_id FROM matched)
+          AND NOT EXISTS (SELECT 1 FROM spam s WHERE s.integration_id = tx.integration_id AND s.asset_id = tx.incoming_asset_id)
      ),
      pairs AS (
         SELECT w.account_id, upper(w.outgoing_asset) AS asset,

@@ -31,21 +31,21 @@ native AS (
 ),
 moves AS (
     SELECT n.tx_hash, n.occurred_at, i.chain || ':native' AS asset_id, c.native_symbol AS asset,
-           c.native_decimals AS decimals, false AS is_spam, n.sender, n.receiver, n.units
+           c.native_decimals AS decimals, n.sender, n.receiver, n.units
     FROM native n, integration i, chain c
     UNION ALL
-    SELECT lower(r.payload->>'transactionHash'), r.occurred_at, t.asset_id, t.symbol, t.decimals, t.is_spam,
+    SELECT lower(r.payload->>'transactionHash'), r.occurred_at, t.asset_id, t.symbol, t.decimals,
            '0x' || right(r.payload->>'$.topics[1]', 40), '0x' || right(r.payload->>'$.topics[2]', 40),
            TRY_CAST(r.payload->>'data' AS UHUGEINT)
     FROM records r
-    JOIN raw.token_metadata t ON t.integration_id = $integration_id AND t.contract = lower(r.payload->>'address')
+    JOIN raw.token_facts t ON t.integration_id = $integration_id AND t.contract = lower(r.payload->>'address')
     WHERE r.stream = 'token_transfers'
 ),
 -- Net base units per transaction and asset. Amounts of 10^34 base units and more exist only on
 -- spam tokens and could overflow the sum; they are left out.
 netted AS (
     SELECT m.tx_hash, min(m.occurred_at) AS occurred_at, m.asset_id, any_value(m.asset) AS asset,
-           any_value(m.decimals) AS decimals, bool_or(m.is_spam) AS is_spam,
+           any_value(m.decimals) AS decimals,
            sum(CASE WHEN list_contains(i.wallets, m.receiver) THEN m.units::HUGEINT ELSE 0 END)
              - sum(CASE WHEN list_contains(i.wallets, m.sender) THEN m.units::HUGEINT ELSE 0 END) AS net,
            bool_or(list_contains(i.wallets, m.receiver) AND list_contains(i.wallets, m.sender)) AS to_self
@@ -63,11 +63,11 @@ fees AS (
     WHERE r.stream = 'receipts' AND list_contains(i.wallets, lower(r.payload->>'from'))
 ),
 legs AS (
-    SELECT tx_hash, occurred_at, asset_id, asset, decimals, is_spam,
+    SELECT tx_hash, occurred_at, asset_id, asset, decimals,
            CASE WHEN net > 0 THEN 'in' ELSE 'out' END AS entry, abs(net)::VARCHAR AS digits
     FROM netted WHERE net <> 0
     UNION ALL
-    SELECT f.tx_hash, f.occurred_at, i.chain || ':native', c.native_symbol, c.native_decimals, false, 'fee', f.units::VARCHAR
+    SELECT f.tx_hash, f.occurred_at, i.chain || ':native', c.native_symbol, c.native_decimals, 'fee', f.units::VARCHAR
     FROM fees f, integration i, chain c
     WHERE f.units > 0
 ),
@@ -94,8 +94,7 @@ movements AS (
            any_value(amount) FILTER (entry = 'out') AS outgoing_amount,
            any_value(asset) FILTER (entry = 'in') AS incoming_asset,
            any_value(asset_id) FILTER (entry = 'in') AS incoming_asset_id,
-           any_value(amount) FILTER (entry = 'in') AS incoming_amount,
-           bool_or(is_spam) AS is_spam
+           any_value(amount) FILTER (entry = 'in') AS incoming_amount
     FROM amounts WHERE entry <> 'fee' AND tx_hash IN (SELECT tx_hash FROM trades)
     GROUP BY tx_hash
     UNION ALL
@@ -103,8 +102,7 @@ movements AS (
            CASE WHEN entry = 'out' THEN asset END, CASE WHEN entry = 'out' THEN asset_id END,
            CASE WHEN entry = 'out' THEN amount END,
            CASE WHEN entry = 'in' THEN asset END, CASE WHEN entry = 'in' THEN asset_id END,
-           CASE WHEN entry = 'in' THEN amount END,
-           is_spam
+           CASE WHEN entry = 'in' THEN amount END
     FROM amounts WHERE entry <> 'fee' AND tx_hash NOT IN (SELECT tx_hash FROM trades)
 ),
 -- The fee goes on the transaction's first row (outgoing first), or on a Fee row of its own.
@@ -123,8 +121,7 @@ rows AS (
     SELECT r.tx_hash, r.leg, r.occurred_at, r.label,
            r.outgoing_asset, r.outgoing_asset_id, r.outgoing_amount,
            r.incoming_asset, r.incoming_asset_id, r.incoming_amount,
-           f.asset AS fee_asset, f.asset_id AS fee_asset_id, f.amount AS fee_amount,
-           CASE WHEN r.is_spam THEN 'probable spam token (unsolicited, unknown contract)' END AS comment
+           f.asset AS fee_asset, f.asset_id AS fee_asset_id, f.amount AS fee_amount, NULL AS comment
     FROM ranked r LEFT JOIN fee_legs f ON f.tx_hash = r.tx_hash AND r.position = 1
     UNION ALL
     SELECT tx_hash, 'fee', occurred_at, 'Fee', NULL, NULL, NULL, NULL, NULL, NULL, asset, asset_id, amount,

@@ -9,6 +9,7 @@ DELETE FROM raw.records WHERE integration_id IN (SELECT integration_id FROM app.
 DELETE FROM app.build_state WHERE integration_id IN (SELECT integration_id FROM app.integrations WHERE account_id = $account_id);
 DELETE FROM app.sync_state WHERE integration_id IN (SELECT integration_id FROM app.integrations WHERE account_id = $account_id);
 DELETE FROM app.manual_transactions WHERE integration_id IN (SELECT integration_id FROM app.integrations WHERE account_id = $account_id);
+DELETE FROM app.token_decisions WHERE integration_id IN (SELECT integration_id FROM app.integrations WHERE account_id = $account_id);
 DELETE FROM app.integrations WHERE account_id = $account_id;
 DELETE FROM app.licenses WHERE account_id = $account_id;
 DELETE FROM app.accounts WHERE account_id = $account_id;

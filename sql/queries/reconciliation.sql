@@ -3,7 +3,8 @@
 -- one was found.
 -- `mismatches_only` keeps rows whose status is not match and that are not ignored (spam tokens).
 SELECT r.integration_id, r.asset_id, r.asset, r.synced, r.calculated, r.difference, r.status, r.tip_code,
-       r.tip, coalesce(r.tips, '[]'), r.tolerance, r.negative_since, coalesce(r.ignored, false),
+       r.tip, coalesce(r.tips, '[]'), r.tolerance, r.negative_since, coalesce(r.ignored, false), r.token_status,
+       r.token_reason,
        d.method, d.divergence_at, d.divergence_block, d.source_balance, d.calculated, d.tx_before, d.tx_after, d.detail
 FROM marts.balance_reconciliation r
 JOIN app.integrations i USING (integration_id)

@@ -8,6 +8,6 @@ FROM marts.balance_reconciliation r
 JOIN app.integrations i USING (integration_id)
 LEFT JOIN core.synced_balances s USING (integration_id, asset_id)
 LEFT JOIN raw.wallet_chains c USING (integration_id)
-LEFT JOIN raw.token_metadata t ON t.integration_id = r.integration_id AND t.asset_id = r.asset_id
+LEFT JOIN raw.token_facts t ON t.integration_id = r.integration_id AND t.asset_id = r.asset_id
 WHERE r.integration_id = $integration_id AND r.status <> 'match' AND NOT r.ignored
 ORDER BY r.asset_id

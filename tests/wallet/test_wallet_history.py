@@ -66,10 +66,13 @@ def test_every_kind_of_move_balances_to_the_wei(wallets, chain):
     internal = [r for r in rows if r[3] == "ETH" and r[4] in (Decimal(12_345).scaleb(-18), Decimal(destroyed).scaleb(-18))]
     assert len(internal) == 2
     assert not [r for r in rows if r[4] == Decimal(777).scaleb(-18)]  # the undone internal send moved nothing
-    # The spam token calls itself USDT but keeps its own asset id and is flagged; the others are not.
-    spam_flags = dict(wallets.query("SELECT symbol, is_spam FROM raw.token_metadata WHERE integration_id = ?", [integration]))
-    assert spam_flags == {"REAL": False, "OLD": False, "FEE": False, "USDT": True}
-    assert [r[6] for r in rows if r[3] == "USDT"] == ["probable spam token (unsolicited, unknown contract)"]
+    # The spam token calls itself USDT but keeps its own asset id and is flagged for imitating the
+    # listed USDT; the tokens the wallet sent are known.
+    verdicts = {s: (st, r) for s, st, r in wallets.query(
+        "SELECT symbol, status, reason FROM raw.token_metadata WHERE integration_id = ?", [integration])}
+    sent = ("known", "the wallet sent a transaction that moved it")
+    assert verdicts == {"REAL": sent, "OLD": sent, "FEE": sent, "USDT": (
+        "spam", "imitates the listed token USDT 0xdac17f958d2ee523a2206206994597c13d831ec7")}
     # Raw payloads keep the node's own encoding: hex quantities, not numbers or decimals.
     payload = json.loads(wallets.query(
         "SELECT payload FROM raw.records WHERE integration_id = ? AND stream = 'token_transfers' LIMIT 1", [integration]

@@ -24,6 +24,7 @@ from pipelines.connectors.wallet.history import (
     block_times,
     quantity,
     scanned_history,
+    token_fanout,
     token_logs,
     trace_id,
     traced_history,
@@ -155,6 +156,7 @@ class WalletConnector(Connector):
             history = scanned_history(node, wallets, start, end)
         if start <= end:
             history.token_logs = token_logs(node, wallets, start, end, ranges)
+            history.fanout = token_fanout(node, history.token_logs, history.receipts)
         self._land(node, history, sink)
 
         known: dict[str, list] = json.loads(cursors.get(TOKEN_CURSOR) or "{}")
@@ -182,7 +184,8 @@ class WalletConnector(Connector):
     @staticmethod
     def _land(node: Node, history: History, sink: RecordSink) -> None:
         """Stream the history's items into the sink, each stamped with its block's time."""
-        blocks = [quantity(x["blockNumber"]) for x in (*history.native, *history.token_logs, *history.receipts)]
+        blocks = [quantity(x["blockNumber"])
+                  for x in (*history.native, *history.token_logs, *history.receipts, *history.fanout)]
         times = block_times(node, blocks) if blocks else {}
         at = lambda item: _utc(times[quantity(item["blockNumber"])])
         sink.add("native_transfers", [(trace_id(t), at(t), _payload(t)) for t in history.native])
@@ -191,6 +194,7 @@ class WalletConnector(Connector):
             [(f"{x['transactionHash'].lower()}:{quantity(x['logIndex'])}", at(x), _payload(x)) for x in history.token_logs],
         )
         sink.add("receipts", [(r["transactionHash"].lower(), at(r), _payload(r)) for r in history.receipts])
+        sink.add("token_fanout", [(f["transactionHash"], at(f), _payload(f)) for f in history.fanout])
 
     @staticmethod
     def _balances(

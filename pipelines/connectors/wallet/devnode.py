@@ -97,6 +97,16 @@ class DevChain:
         receipt = self._wait(factory.constructor(*args).transact({"from": sender or self.faucet}))
         return self.w3.eth.contract(address=receipt.contractAddress, abi=artifact["abi"])
 
+    def deploy_at(self, address: str, name: str, *args: Any, slots: int = 8):
+        """Deploy `name` and move it to `address` (code and its first `slots` storage slots), so a
+        test can hold a token at the contract address a token list names (USDT's on Ethereum)."""
+        deployed = self.deploy(name, *args)
+        self.w3.provider.make_request("anvil_setCode", [address, self.w3.eth.get_code(deployed.address).to_0x_hex()])
+        for slot in range(slots):
+            value = self.w3.eth.get_storage_at(deployed.address, slot).to_0x_hex()
+            self.w3.provider.make_request("anvil_setStorageAt", [address, hex(slot), value])
+        return self.w3.eth.contract(address=self.w3.to_checksum_address(address), abi=deployed.abi)
+
     def transact(self, function, sender: str, value: int = 0, **tx: Any):
         """Send a contract call; a reverting call is still mined (fixed gas) and pays its fee."""
         return self._wait(function.transact({"from": sender, "value": value, **tx}))

@@ -10,6 +10,7 @@ below a reverted parent call) moved nothing.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,7 @@ class History:
     native: list[dict] = field(default_factory=list)  # traces or top-level transactions
     token_logs: list[dict] = field(default_factory=list)
     receipts: list[dict] = field(default_factory=list)  # of transactions the wallet sent
+    fanout: list[dict] = field(default_factory=list)  # see token_fanout
     method: str = "trace_filter"
 
 
@@ -144,6 +146,25 @@ def token_logs(node: Node, wallets: list[str], start: int, end: int, ranges: Ada
                 if len(log.get("topics") or []) == 3 and not log.get("removed"):
                     found.setdefault((log["transactionHash"].lower(), str(quantity(log["logIndex"]))), log)
     return list(found.values())
+
+
+def token_fanout(node: Node, logs: list[dict], sent: list[dict]) -> list[dict]:
+    """For each transaction that moved a token of the wallets and that they did not send: how many
+    distinct addresses each token contract paid in it, counted from the transaction's receipt. A
+    contract that airdrops to many addresses at once is spam evidence; only the counts are kept,
+    not the receipt (a spam airdrop's receipt holds a log for every one of its victims)."""
+    own = {r["transactionHash"].lower() for r in sent}
+    hashes = sorted({log["transactionHash"].lower() for log in logs} - own)
+    out = []
+    for receipt in receipts(node, hashes):
+        paid: dict[str, set[str]] = defaultdict(set)
+        for log in receipt.get("logs") or []:
+            topics = log.get("topics") or []
+            if len(topics) == 3 and topics[0] == TRANSFER_TOPIC:
+                paid[log["address"].lower()].add(topics[2].lower())
+        out.append({"transactionHash": receipt["transactionHash"].lower(), "blockNumber": receipt["blockNumber"],
+                    "recipients": {contract: len(to) for contract, to in sorted(paid.items())}})
+    return out
 
 
 def receipts(node: Node, tx_hashes: list[str]) -> list[dict]:

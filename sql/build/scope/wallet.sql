@@ -1,10 +1,9 @@
 -- What an incremental build of EVM wallet integration $integration_id re-normalizes: every
 -- transaction hash that a record fetched after $watermark belongs to (its native transfers, token
 -- transfers and receipt can land in different syncs), with all of that hash's records. Besides:
---   * the older transfers of a token whose metadata is stored only now (they had no decimals);
---   * the older transactions of a token that stops being a probable spam token (the wallet now sent
---     it, or a receipt now shows the wallet swapped for it): spam marks only ever go, never come,
---     and their rows carry a comment, so rows of such a token with a comment are rebuilt.
+--   * the older transfers of a token whose metadata is stored only now (they had no decimals).
+-- A token's spam verdict is not part of its transactions (it lives in raw.token_metadata and the
+-- reconciliation), so a changed verdict rebuilds no transaction.
 -- One hash's rows can change ids (a deposit that becomes a trade), so the hash's old synced rows
 -- are stale (external_id is the hash). A new chain registry record (native asset, known tokens)
 -- can change any transaction: build_groups holds NULL and the build is full.
@@ -19,20 +18,6 @@ SELECT DISTINCT split_part(source_id, ':', 1) FROM raw.records
 WHERE integration_id = $integration_id AND stream = 'token_transfers' AND fetched_at <= $watermark
   AND lower(payload ->> 'address') IN (SELECT source_id FROM raw.records
                                        WHERE integration_id = $integration_id AND stream = 'tokens' AND fetched_at > $watermark);
-
-INSERT INTO build_groups
-WITH touched AS (
-        SELECT DISTINCT lower(payload ->> 'address') AS contract FROM raw.records
-        WHERE integration_id = $integration_id AND stream = 'token_transfers'
-          AND split_part(source_id, ':', 1) IN (SELECT group_key FROM build_groups)
-     ),
-     solicited AS (
-        SELECT m.asset_id FROM raw.token_metadata m JOIN touched USING (contract)
-        WHERE m.integration_id = $integration_id AND NOT m.is_spam
-     )
-SELECT DISTINCT t.external_id FROM core.transactions t
-JOIN solicited s ON s.asset_id IN (t.outgoing_asset_id, t.incoming_asset_id)
-WHERE t.integration_id = $integration_id AND t.origin = 'synced' AND t.comment IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE build_scoped AS
 SELECT * FROM raw.records
