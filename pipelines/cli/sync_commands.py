@@ -31,6 +31,7 @@ def run_and_report(integration_ids: list[str], full: bool) -> int:
     """Sync with a progress bar; one line per failed integration; exit code 1 if any failed."""
     from pipelines import runner
     from pipelines.cli.output import progress
+    from pipelines.progress import listening
 
     if not integration_ids:
         print("nothing to sync: no active integrations")
@@ -44,7 +45,8 @@ def run_and_report(integration_ids: list[str], full: bool) -> int:
             if not outcome.success:
                 failures.append(outcome)
 
-        outcomes = runner.sync(integration_ids, full=full, on_done=done)
+        with listening(lambda message: bar.update(task, description=message)):  # what a throttle waits for
+            outcomes = runner.sync(integration_ids, full=full, on_done=done)
     for outcome in failures:
         print(f"error: {outcome.integration_id}: {outcome.error} (run {outcome.run_id})", file=sys.stderr)
     print(f"{len(integration_ids) - len(failures)} of {len(integration_ids)} integrations synced")

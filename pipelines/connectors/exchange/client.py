@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipelines import progress
 from pipelines.connectors.base import Log
 from pipelines.errors import UserError
 
@@ -97,6 +98,7 @@ class Caller:
         fn: Callable = getattr(self.client, method)
         for attempt in range(self.max_retries + 1):
             self.calls[method] += 1
+            progress.report(f"{self.subject}: {self.provider} {method} (request {sum(self.calls.values())})")
             self.client.last_response_headers = None  # a Retry-After must come from this response
             try:
                 return fn(*args, **kwargs)
