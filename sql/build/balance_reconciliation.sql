@@ -147,18 +147,26 @@ WITH mismatched AS (
           AND l.payload ->> 'balance' IS NOT NULL
      ),
      -- Each entry changes its raw asset's reported balance by (balance - previous balance); summing
-     -- those changes per code gives the code's reported balance after every entry.
+     -- those changes per code gives the code's reported balance after every entry. A missing entry
+     -- shows only at the next entry of its own raw asset (a lost DOT.S reward at the next DOT.S
+     -- entry, not at a DOT entry), so the window before an entry starts at the previous entry of
+     -- the same raw asset.
      deltas AS (
-        SELECT *, balance - coalesce(lag(balance) OVER (PARTITION BY integration_id, raw_asset ORDER BY occurred_at, lid), 0) AS delta
+        SELECT *, balance - coalesce(lag(balance) OVER raw_order, 0) AS delta,
+               lag(lid || ' (refid ' || coalesce(refid, '?') || ')') OVER raw_order AS raw_before,
+               lag(occurred_at) OVER raw_order AS raw_before_at
         FROM ledger SEMI JOIN mismatched USING (integration_id, asset_id)
+        WINDOW raw_order AS (PARTITION BY integration_id, raw_asset ORDER BY occurred_at, lid)
      ),
      reported AS (
         SELECT *, sum(delta) OVER (PARTITION BY integration_id, asset_id ORDER BY occurred_at, lid) AS reported FROM deltas
      ),
-     -- One point per code and instant, after every entry of that instant.
+     -- One point per code and instant, after every entry of that instant; its window starts at the
+     -- earliest previous entry (at an earlier instant) of the raw assets booked in that instant.
      points AS (
         SELECT integration_id, asset_id, occurred_at, arg_max(reported, lid) AS reported,
-               string_agg(lid || ' (refid ' || coalesce(refid, '?') || ')', ', ' ORDER BY lid) AS entries
+               string_agg(lid || ' (refid ' || coalesce(refid, '?') || ')', ', ' ORDER BY lid) AS entries,
+               arg_min(raw_before, raw_before_at) FILTER (WHERE raw_before_at < occurred_at) AS entries_before
         FROM reported GROUP BY integration_id, asset_id, occurred_at
      ),
      calc AS (
@@ -168,8 +176,7 @@ WITH mismatched AS (
               WHERE integration_id IN (SELECT integration_id FROM points) GROUP BY integration_id, asset_id, occurred_at)
      ),
      compared AS (
-        SELECT p.*, coalesce(c.running, 0)::DECIMAL(38,18) AS calculated, m.asset, m.tolerance,
-               lag(p.entries) OVER (PARTITION BY p.integration_id, p.asset_id ORDER BY p.occurred_at) AS entries_before
+        SELECT p.*, coalesce(c.running, 0)::DECIMAL(38,18) AS calculated, m.asset, m.tolerance
         FROM points p
         JOIN mismatched m USING (integration_id, asset_id)
         ASOF LEFT JOIN calc c

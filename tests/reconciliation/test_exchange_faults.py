@@ -82,3 +82,31 @@ def test_delisted_binance_market_leaves_exactly_its_trades_missing(warehouse, im
         assert row["difference"] == -missing[asset]
         side = "incoming_missing" if missing[asset] > 0 else "outgoing_missing"
         assert side in [t["code"] for t in row["tips"]]
+
+
+def test_lost_kraken_staking_reward_window_starts_at_the_previous_entry_of_its_raw_asset(warehouse, exchange):
+    """DOT.S folds into DOT: a dropped DOT.S reward shows only at the next DOT.S entry, so the window
+    must start at the previous DOT.S entry, not at the DOT entry just before the disagreement."""
+    integration = exchange("kraken")
+    sync(warehouse, integration, full=True)
+    with connect(warehouse) as con:
+        ledger = con.execute(
+            "SELECT source_id, occurred_at, payload ->> 'asset', payload ->> 'type', payload ->> 'refid' "
+            "FROM raw.records WHERE integration_id = ? AND stream = 'ledger' ORDER BY occurred_at, source_id",
+            [integration]).fetchall()
+    # A staking reward with an earlier DOT.S entry, a later one, and DOT entries in between (the fold).
+    lost, earlier, following = next(
+        (row, before, later) for i, row in enumerate(ledger) if row[2] == "DOT.S" and row[3] == "staking"
+        for before in [next((x for x in reversed(ledger[:i]) if x[2] == "DOT.S" and x[1] < row[1]), None)]
+        for later in [next((x for x in ledger[i + 1:] if x[2] == "DOT.S" and x[1] > row[1]), None)]
+        if before and later and any(x[2] == "DOT" and row[1] < x[1] < later[1] for x in ledger)
+    )
+    with connect(warehouse) as con:
+        con.execute("DELETE FROM raw.records WHERE integration_id = ? AND stream = 'ledger' AND source_id = ?",
+                    [integration, lost[0]])
+    row = _rebuild(warehouse, integration)["DOT"]
+    assert row["status"] == "mismatch"
+    d = row["divergence"]
+    assert d["divergence_at"] == following[1] and f"{following[0]} (refid {following[4]})" in d["tx_after"]
+    assert d["tx_before"] == f"{earlier[0]} (refid {earlier[4]})"
+    assert earlier[1] < lost[1] < following[1]
