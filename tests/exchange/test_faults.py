@@ -79,14 +79,18 @@ def test_request_budgets_are_honoured(warehouse, exchange, account, provider, bu
         assert amounts(warehouse, "marts.calculated_balances", integration) == account_.true_balances()
 
 
+@pytest.mark.parametrize("wrong", ["key", "secret"])
 @pytest.mark.parametrize("provider", ["binance", "kraken"])
-def test_wrong_key_fails_clearly_and_leaves_the_warehouse_unchanged(warehouse, imitation, exchange, provider):
+def test_wrong_key_fails_clearly_and_leaves_the_warehouse_unchanged(warehouse, imitation, exchange, provider, wrong):
+    """Every way an exchange refuses the credentials gives one message: a wrong key (Binance -2015,
+    Kraken `EAPI:Invalid key`) and a wrong secret (Binance -1022, Kraken `EAPI:Invalid signature`,
+    which ccxt raises as a plain ExchangeError)."""
     good = exchange(provider)
     sync(warehouse, good, full=True)
-    secret = getattr(imitation, provider).secret
+    key, secret = getattr(imitation, provider).api_key, getattr(imitation, provider).secret
     wrong_secret = "c2VjcmV0LXRoYXQtaXMtd3Jvbmc=" if provider == "kraken" else "wrong" + secret[5:]
-    bad = exchange(provider, name="Wrong key",
-                   credentials={"apiKey": getattr(imitation, provider).api_key, "secret": wrong_secret})
+    credentials = {"apiKey": key, "secret": wrong_secret} if wrong == "secret" else {"apiKey": "x" + key[1:], "secret": secret}
+    bad = exchange(provider, name="Wrong key", credentials=credentials)
     before = snapshot(warehouse, WAREHOUSE)
     with pytest.raises(UserError) as error:
         sync(warehouse, bad, full=True)
