@@ -4,7 +4,10 @@
 -- | only_calculated (the source reports no balance). tolerance is 0 for wallets and manual
 -- integrations; exchanges read their dust tolerance from app.dust_tolerances (most specific row).
 -- tips is a JSON list of {"code", "tip"} in order of usefulness; tip_code / tip repeat the first.
--- Codes: spam_token, sub_balance, no_transactions, negative_balance, incoming_missing, outgoing_missing.
+-- Codes: spam_token, restored_duplicate, sub_balance, no_transactions, negative_balance, incoming_missing,
+-- outgoing_missing. A restored duplicate (a manual transaction `restore-duplicate` counts again beside
+-- its synced twin) is counted twice; when those rows make up the whole difference, the tips say so
+-- instead of sending the user after missing history.
 -- A probable spam token is `ignored`: visible, never counted as a mismatch.
 -- For the whole batch (build_batch) at once. negative_since is where an asset's running calculated
 -- balance first goes below zero; it is computed again only from the asset's first changed instant
@@ -59,6 +62,15 @@ WITH integ AS (
      ),
      s AS (SELECT * FROM core.synced_balances WHERE integration_id IN (SELECT integration_id FROM build_batch)),
      c AS (SELECT * FROM marts.calculated_balances WHERE integration_id IN (SELECT integration_id FROM build_batch)),
+     restored AS (
+        SELECT l.integration_id, l.asset_id, sum(l.amount) AS restored_amount, count(DISTINCT l.tx_id) AS restored_count
+        FROM app.superseded_manual m
+        JOIN core.transactions twin
+          ON twin.tx_id = m.synced_tx_id AND twin.integration_id = m.integration_id AND twin.origin = 'synced'
+        JOIN core.ledger_entries l ON l.tx_id = m.manual_id AND l.integration_id = m.integration_id
+        WHERE m.integration_id IN (SELECT integration_id FROM build_batch) AND m.restored_at IS NOT NULL
+        GROUP BY l.integration_id, l.asset_id
+     ),
      j AS (
         SELECT coalesce(s.integration_id, c.integration_id) AS integration_id,
                coalesce(s.asset_id, c.asset_id) AS asset_id,
@@ -75,13 +87,14 @@ WITH integ AS (
                    WHERE t.provider IN (integ.provider, '*') AND t.asset IN (upper(j.asset), '*')
                    ORDER BY (t.asset <> '*') DESC, (t.provider <> '*') DESC LIMIT 1), 0)
                     ELSE 0 END::DECIMAL(38,18) AS tolerance,
-               n.negative_since, n.negative_balance,
+               n.negative_since, n.negative_balance, r.restored_amount, r.restored_count,
                sp.asset_id IS NOT NULL AS ignored,
                CASE WHEN integ.kind = 'exchange' THEN (  -- exchange naming conventions only
                    SELECT any_value(p.note) FROM app.sub_balance_patterns p
                    WHERE regexp_full_match(upper(j.asset), p.pattern)) END AS sub_balance_note
         FROM j JOIN integ USING (integration_id)
         LEFT JOIN build_negative n USING (integration_id, asset_id)
+        LEFT JOIN restored r USING (integration_id, asset_id)
         LEFT JOIN (SELECT DISTINCT asset_id FROM spam_assets()) sp USING (asset_id)
      ),
      st AS (
@@ -91,27 +104,33 @@ WITH integ AS (
                    WHEN calculated IS NULL THEN 'only_synced'
                    WHEN synced IS NULL THEN 'only_calculated'
                    ELSE 'mismatch'
-               END AS status
+               END AS status,
+               coalesce(abs(difference - restored_amount) <= tolerance, false) AS restored_explains
         FROM d
      ),
      t AS (
         SELECT *, list_filter([
             CASE WHEN ignored THEN {'code': 'spam_token', 'tip':
                 asset || ' (' || asset_id || ') is probably a spam token: it is left out of mismatches and the portfolio.'} END,
+            CASE WHEN status <> 'match' AND restored_amount <> 0 THEN {'code': 'restored_duplicate', 'tip':
+                amount_text(abs(restored_amount)) || ' ' || asset || ' of the calculated balance comes from '
+                || restored_count || ' restored duplicate(s), each counted beside its synced twin'
+                || CASE WHEN restored_explains THEN ': that is the whole difference' ELSE '' END
+                || ' (see `pipelines integrations duplicates ' || integration_id || '`).'} END,
             CASE WHEN status <> 'match' AND sub_balance_note IS NOT NULL THEN {'code': 'sub_balance', 'tip':
                 asset || ' is a staking or earn sub-balance: add the staking moves (stake, unstake, rewards) '
                 || 'the exchange history does not show. ' || sub_balance_note || '.'} END,
             CASE WHEN status = 'only_synced' THEN {'code': 'no_transactions', 'tip':
                 'The source holds ' || amount_text(synced) || ' ' || asset
                 || ' but there are no transactions for it: import its history.'} END,
-            CASE WHEN negative_since IS NOT NULL THEN {'code': 'negative_balance', 'tip':
+            CASE WHEN negative_since IS NOT NULL AND NOT restored_explains THEN {'code': 'negative_balance', 'tip':
                 'The calculated ' || asset || ' balance first goes below zero on '
                 || strftime(negative_since, '%Y-%m-%d %H:%M:%S') || ' UTC (' || amount_text(negative_balance)
                 || '): a deposit or purchase before that moment is probably missing.'} END,
-            CASE WHEN status IN ('mismatch', 'only_calculated') AND difference < 0 THEN {'code': 'incoming_missing', 'tip':
+            CASE WHEN status IN ('mismatch', 'only_calculated') AND difference < 0 AND NOT restored_explains THEN {'code': 'incoming_missing', 'tip':
                 'Calculated balance is ' || amount_text(-difference) || ' ' || asset
                 || ' below the synced balance: incoming history (deposits, purchases, rewards) is probably missing.'} END,
-            CASE WHEN status IN ('mismatch', 'only_calculated') AND difference > 0 THEN {'code': 'outgoing_missing', 'tip':
+            CASE WHEN status IN ('mismatch', 'only_calculated') AND difference > 0 AND NOT restored_explains THEN {'code': 'outgoing_missing', 'tip':
                 'Calculated balance is ' || amount_text(difference) || ' ' || asset
                 || ' above the synced balance' || CASE WHEN synced IS NULL THEN ' (the source reports none)' ELSE '' END
                 || ': outgoing transactions (withdrawals, sales, conversions) or fees are probably missing.'} END
