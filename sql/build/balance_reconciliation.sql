@@ -4,8 +4,8 @@
 -- | only_calculated (the source reports no balance). tolerance is 0 for wallets and manual
 -- integrations; exchanges read their dust tolerance from app.dust_tolerances (most specific row).
 -- tips is a JSON list of {"code", "tip"} in order of usefulness; tip_code / tip repeat the first.
--- Codes: spam_token, restored_duplicate, sub_balance, no_transactions, negative_balance, incoming_missing,
--- outgoing_missing. A restored duplicate (a manual transaction `restore-duplicate` counts again beside
+-- Codes: spam_token, restored_duplicate, market_not_asked, sub_balance, no_transactions, negative_balance,
+-- incoming_missing, outgoing_missing. A restored duplicate (a manual transaction `restore-duplicate` counts again beside
 -- its synced twin) is counted twice; when those rows make up the whole difference, the tips say so
 -- instead of sending the user after missing history.
 -- A probable spam token is `ignored`: visible, never counted as a mismatch.
@@ -108,6 +108,30 @@ WITH integ AS (
                coalesce(abs(difference - restored_amount) <= tolerance, false) AS restored_explains
         FROM d
      ),
+     -- Binance answers trades per market: a listed market (stream listed_markets) that is neither in
+     -- the trades cursor nor in the `markets` setting is asked only while both its assets turn up in
+     -- a sync's balances, deposits or withdrawals. When both its assets mismatch, its trades are the
+     -- likely cause.
+     unasked AS (
+        SELECT l.integration_id, l.payload ->> 'symbol' AS symbol, l.payload ->> 'base' AS base,
+               l.payload ->> 'quote' AS quote
+        FROM raw.records l
+        JOIN app.integrations i USING (integration_id)
+        LEFT JOIN app.sync_state c ON c.integration_id = l.integration_id AND c.stream = 'trades'
+        WHERE l.integration_id IN (SELECT integration_id FROM build_batch) AND l.stream = 'listed_markets'
+          AND NOT list_contains(CASE WHEN c.cursor LIKE '{%' THEN json_keys(c.cursor::JSON) ELSE [] END, l.source_id)
+          AND NOT list_contains(list_transform(coalesce(from_json(i.settings -> 'markets', '["VARCHAR"]'), []),
+                                               lambda m: upper(replace(m, '/', ''))), l.source_id)
+     ),
+     unasked_for AS (
+        SELECT a.integration_id, a.asset_id, string_agg(u.symbol, ', ' ORDER BY u.symbol) AS unasked_markets
+        FROM st a
+        JOIN unasked u ON u.integration_id = a.integration_id AND a.asset IN (u.base, u.quote)
+        JOIN st b ON b.integration_id = a.integration_id
+                 AND b.asset = CASE WHEN a.asset = u.base THEN u.quote ELSE u.base END
+        WHERE a.status <> 'match' AND b.status <> 'match' AND NOT a.ignored AND NOT b.ignored
+        GROUP BY a.integration_id, a.asset_id
+     ),
      t AS (
         SELECT *, list_filter([
             CASE WHEN ignored THEN {'code': 'spam_token', 'tip':
@@ -117,6 +141,10 @@ WITH integ AS (
                 || restored_count || ' restored duplicate(s), each counted beside its synced twin'
                 || CASE WHEN restored_explains THEN ': that is the whole difference' ELSE '' END
                 || ' (see `pipelines integrations duplicates ' || integration_id || '`).'} END,
+            CASE WHEN unasked_markets IS NOT NULL THEN {'code': 'market_not_asked', 'tip':
+                'Trades on ' || unasked_markets || ' were probably never read: Binance answers trades per market, '
+                || 'and no sync asks that one. Add it to the `markets` setting (`pipelines integrations set '
+                || integration_id || ' ''markets=["' || replace(unasked_markets, ', ', '", "') || '"]''` with the markets already set).'} END,
             CASE WHEN status <> 'match' AND sub_balance_note IS NOT NULL THEN {'code': 'sub_balance', 'tip':
                 asset || ' is a staking or earn sub-balance: add the staking moves (stake, unstake, rewards) '
                 || 'the exchange history does not show. ' || sub_balance_note || '.'} END,
@@ -135,7 +163,7 @@ WITH integ AS (
                 || ' above the synced balance' || CASE WHEN synced IS NULL THEN ' (the source reports none)' ELSE '' END
                 || ': outgoing transactions (withdrawals, sales, conversions) or fees are probably missing.'} END
         ], lambda x: x IS NOT NULL) AS tip_list
-        FROM st
+        FROM st LEFT JOIN unasked_for USING (integration_id, asset_id)
      )
 SELECT integration_id, asset_id, asset, synced, calculated, difference, status,
        tip_list[1].code, tip_list[1].tip,

@@ -140,3 +140,20 @@ def test_kraken_delisted_market_is_caught_by_the_ledger(warehouse, imitation, ex
     delisted = [t for t in imitation.kraken.history.trades if t.market == "SOL/EUR"]
     assert delisted and trades == len(imitation.kraken.history.trades) - len(delisted)
     assert_complete(warehouse, imitation, "kraken", integration)
+
+
+def test_a_delisted_market_warns_on_a_fresh_integration(warehouse, imitation, exchange):
+    """Binance keeps a delisted market in exchangeInfo (status BREAK) but no longer returns its
+    trades: the first sync of a new integration already says so, not only syncs that had it in
+    their cursor; the rest of the history is read."""
+    market = max({t.market for t in imitation.binance.history.trades},
+                  key=lambda m: sum(t.market == m for t in imitation.binance.history.trades))
+    imitation.faults.delist("binance", market)
+    log = Log()
+    integration = exchange("binance")
+    sync(warehouse, integration, full=True, log=log)
+    warned = [line for line in log.lines if "no longer listed" in line]
+    assert warned == [f"{integration}: market {market.replace('/', '')} is no longer listed; its trades cannot be fetched"]
+    with connect(warehouse) as con:
+        assert con.execute("SELECT count(*) FROM raw.records WHERE integration_id = ? AND stream = 'trades'",
+                           [integration]).fetchone()[0] > 0
