@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -120,3 +121,21 @@ def test_amounts_are_bounded_so_their_sums_fit(cli):
     with connect() as con:
         (balance,) = con.execute("SELECT calculated FROM marts.balance_reconciliation WHERE integration_id = 'max-vault'").fetchone()
     assert balance == Decimal("1999999999999999.999999999999999998")  # exact: no 28-digit Decimal arithmetic
+
+
+def test_cli_fee_takes_its_amount_from_out_or_fee(cli, warehouse):
+    """Blockpit books a Fee with its amount as the outgoing side: `--out` means the same fee as `--fee`."""
+    from pipelines.warehouse import connect
+
+    cli("accounts", "add", "fay", "--timezone", "UTC")
+    cli("integrations", "add", "fay", "Cash", "--kind", "manual")
+    for option, when in (("--out", "2024-05-01 09:00"), ("--fee", "2024-05-02 09:00")):
+        added = cli("transactions", "add", "fay-cash", "--date", when, "--label", "Fee", option, "0.001 ETH")
+        assert added.code == 0, added
+    both = cli("transactions", "add", "fay-cash", "--date", "2024-05-03 09:00", "--label", "Fee",
+               "--out", "0.001 ETH", "--fee", "0.001 ETH")
+    assert both.code == 2 and "a Fee has only a fee asset and amount" in both.err
+    with connect(warehouse) as con:
+        rows = con.execute("SELECT outgoing_asset, outgoing_amount, fee_asset, fee_amount FROM app.manual_transactions "
+                           "WHERE integration_id = 'fay-cash' ORDER BY occurred_at").fetchall()
+    assert [r[:2] for r in rows] == [(None, None)] * 2 and {r[2:] for r in rows} == {("ETH", Decimal("0.001"))}

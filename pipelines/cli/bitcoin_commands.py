@@ -65,20 +65,15 @@ def _add(args) -> None:
 
 
 def _gap_limit(args) -> None:
-    import json
-
     from pipelines.cli.registry_commands import registry
-    from pipelines.connectors import connector_for, connector_name
-    from pipelines.registry.integrations import get_integration
+    from pipelines.connectors import connector_name
+    from pipelines.registry.integrations import change_settings, get_integration
 
     with registry() as con:
         integration = get_integration(con, args.integration_id)
         if connector_name(integration.kind, integration.provider) != "wallet/bitcoin":
             raise UserError(f"integration {args.integration_id!r} is not a Bitcoin wallet")
-        settings = {**integration.settings, "gap_limit": args.gap_limit}
-        connector_for("wallet", "bitcoin").validate("bitcoin", settings, {})
-        con.execute("UPDATE app.integrations SET settings = ? WHERE integration_id = ?",
-                    [json.dumps(settings, sort_keys=True), args.integration_id])
+        change_settings(con, args.integration_id, {"gap_limit": args.gap_limit})
     print(f"integration {args.integration_id}: gap limit {args.gap_limit}")
 
 

@@ -1,7 +1,8 @@
-"""Reading exchange credentials without ever taking them as plain command-line arguments.
+"""Reading exchange credentials and node URLs without taking them as plain command-line arguments.
 
 Arguments end up in shell history and `ps` output, so credentials come from named environment
-variables, from standard input (JSON or `key=value` lines), or from a hidden prompt.
+variables, from standard input (JSON or `key=value` lines), or from a hidden prompt. A node URL
+often carries an API key (`https://mainnet.infura.io/v3/<key>`): it may come the same ways.
 """
 
 from __future__ import annotations
@@ -69,3 +70,27 @@ def _parse_stdin(text: str) -> dict[str, str]:
             raise UserError(f"credentials line {number} is not key=value")
         values[key.strip().lower()] = value.strip()
     return values
+
+
+def add_node_url_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("node URL (it often carries an API key: these keep it out of shell history)")
+    group.add_argument("--rpc-url-env", action="append", metavar="[CHAIN=]VAR",
+                       help="environment variable holding the node URL (repeatable, CHAIN= with several chains)")
+    group.add_argument("--rpc-url-stdin", action="store_true", help="read the node URL from stdin, one [CHAIN=]URL a line")
+
+
+def node_urls(args: argparse.Namespace) -> list[str]:
+    """The node URLs given with --rpc-url-env and --rpc-url-stdin, as `[CHAIN=]URL` texts."""
+    urls = []
+    for entry in args.rpc_url_env or []:
+        chain, sep, variable = entry.rpartition("=")
+        value = os.environ.get(variable, "").strip()
+        if not value:
+            raise UserError(f"environment variable {variable} (for the node URL) is not set or empty")
+        urls.append(f"{chain}={value}" if sep else value)
+    if args.rpc_url_stdin:
+        lines = [line.strip() for line in sys.stdin.read().splitlines() if line.strip()]
+        if not lines:
+            raise UserError("no node URL on standard input")
+        urls.extend(lines)
+    return urls

@@ -100,6 +100,11 @@ def register(subparsers) -> None:
     p.add_argument("integration_id")
     p.add_argument("--remove", action="store_true", help="remove the stored credentials")
     credentials.add_arguments(p)
+    p = _cmd(integ, "set", _integrations_set, "change an integration's settings, checked as at registration")
+    p.add_argument("integration_id")
+    p.add_argument("settings", nargs="*", metavar="KEY=VALUE",
+                   help="a setting (JSON values are typed, e.g. markets='[\"SOL/USDT\"]'); KEY= drops it to its default")
+    credentials.add_node_url_arguments(p)
     p = _cmd(integ, "convert", _integrations_convert, "convert a manual integration into a synced one")
     p.add_argument("integration_id")
     p.add_argument("--kind", required=True)
@@ -247,6 +252,17 @@ def _integrations_credentials(args) -> None:
     with registry() as con:
         replace_credentials(con, args.integration_id, creds)
     print(f"credentials of integration {args.integration_id} " + ("removed" if args.remove else "replaced"))
+def _integrations_set(args) -> None:
+    from pipelines.registry.integrations import change_settings
+
+    changes = {key: None if value == "" else value for key, value in parse_options(args.settings).items()}
+    urls = credentials.node_urls(args)
+    if len(urls) > 1:
+        raise UserError("give one node URL")
+    with registry() as con:
+        resync = change_settings(con, args.integration_id, changes, node_url=urls[0] if urls else None)
+    print(f"integration {args.integration_id}: settings changed"
+          + ("; the next sync reads its whole history again" if resync else ""))
 
 
 def _integrations_convert(args) -> None:

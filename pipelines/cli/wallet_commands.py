@@ -7,6 +7,7 @@ registry unchanged even when other chains were fine.
 
 from __future__ import annotations
 
+from pipelines.cli import credentials
 from pipelines.errors import UserError
 
 
@@ -21,12 +22,15 @@ def register(subparsers) -> None:
     p.add_argument("--address", action="append", required=True, help="public address, EIP-55 checked (repeatable)")
     p.add_argument("--chain", action="append", required=True, help="chain name, e.g. ethereum (repeatable)")
     p.add_argument("--group", help="group name (default: the wallet's name)")
+    p.add_argument("--id", dest="integration_id",
+                   help="integration id (default: <account>-<name>); with several chains each gets <id>-<chain>")
     p.add_argument("--rpc-url", action="append", metavar="[CHAIN=]URL",
                    help="node URL, stored encrypted (default: PIPELINES_RPC_<CHAIN>); CHAIN= is needed with several chains")
     p.add_argument("--token", action="append", metavar="[CHAIN=]CONTRACT",
                    help="token contract to always read a balance for (never flagged as spam)")
     p.add_argument("--confirmations", type=int,
                    help="read up to head minus this many blocks instead of the 'finalized' block")
+    credentials.add_node_url_arguments(p)
     p.set_defaults(handler=_add)
     p = actions.add_parser("token", help="trust or ignore one token of a wallet integration",
                            description="The user decides last: --trust counts a token as known, --ignore as spam, "
@@ -46,13 +50,13 @@ def _add(args) -> None:
     from pipelines.cli.registry_commands import registry
     from pipelines.connectors.wallet.registration import add_wallet, per_chain
 
-    urls = per_chain(args.rpc_url, args.chain, "--rpc-url")
+    urls = per_chain([*(args.rpc_url or []), *credentials.node_urls(args)], args.chain, "node URL", secret=True)
     if any(len(v) > 1 for v in urls.values()):
-        raise UserError("give one --rpc-url per chain")
+        raise UserError("give one node URL per chain")
     settings = {} if args.confirmations is None else {"confirmations": args.confirmations}
     with registry() as con:
         ids = add_wallet(
-            con, args.account_id, args.name, args.address, args.chain, group=args.group,
+            con, args.account_id, args.name, args.address, args.chain, group=args.group, integration_id=args.integration_id,
             rpc_urls={k: v[0] for k, v in urls.items()}, tokens=per_chain(args.token, args.chain, "--token"),
             settings=settings,
         )

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from pipelines.errors import UserError
 from pipelines.interchange import labels
-from pipelines.labels import FEE, LABELS, SYSTEM_LABELS
+from pipelines.labels import SYSTEM_LABELS
 from pipelines.manual import layout, store
 from pipelines.manual.excel_import import ExcelImportError, ImportResult
 from pipelines.manual.validation import ManualTransaction, Problem, validate
@@ -149,12 +149,9 @@ def read_rows(path: Path, fmt) -> list[tuple[int, dict[str, str | None]]]:
 
 def _check(fmt, record: Record, problems: list[Problem]) -> ManualTransaction | None:
     """`validate()` the record; its problems name the file's columns, not the Excel template's."""
-    outgoing, fee, columns = record.outgoing, record.fee, fmt.COLUMNS
-    if record.label and LABELS.get(record.label) == FEE and all(map(blank, fee)) and all(map(blank, record.incoming)):
-        outgoing, fee = (None, None), outgoing  # trackers book a fee's amount as the outgoing side
-        columns = {**columns, layout.FEE_ASSET: columns[layout.OUT_ASSET], layout.FEE_AMOUNT: columns[layout.OUT_AMOUNT]}
+    columns = fmt.COLUMNS
     start = len(problems)
-    tx = validate(record.row, record.occurred_at, record.label or "", outgoing, record.incoming, fee,
+    tx = validate(record.row, record.occurred_at, record.label or "", record.outgoing, record.incoming, record.fee,
                   record.comment, record.external_id, problems)
     for index in range(start, len(problems)):
         problem = problems[index]

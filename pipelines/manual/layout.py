@@ -1,15 +1,12 @@
-"""The Excel template's layout (compatible with the Blockpit template v1.1): three preamble rows,
-the header in row 4, transactions from row 5 on."""
+"""The Excel template's layout, as Blockpit's template v1.1 has it in its first rows: the column
+header in row 1, one transaction per row from row 2 on, the label dropdown on column C. Our own
+instructions live on their own sheet. Files of earlier versions of this template (three preamble
+rows, the header in row 4) still import: the importer looks for the header in the first rows."""
 
 SHEET = "Transactions"
 INSTRUCTIONS_SHEET = "Instructions"
 LABELS_SHEET = "Labels"
-HEADER_ROW = 4
-PREAMBLE = (
-    "Manual transactions import template (compatible with the Blockpit template v1.1)",
-    "Dates are UTC, as DD.MM.YYYY HH:MM:SS text or Excel dates. Amounts are positive; use a dot as decimal separator.",
-    "One transaction per row from row 5 on. See the Instructions sheet for the labels and an example.",
-)
+HEADER_ROW = 1
 
 DATE = "Date (UTC)"
 INTEGRATION = "Integration Name"

@@ -19,8 +19,8 @@ DATA_ROWS = 10_000  # rows that get the label dropdown and text formats
 
 
 def write_template(path: Path | str) -> Path:
-    """Create the template: preamble, header, label dropdown, text-formatted amount columns (so
-    Excel keeps every digit), an Instructions sheet with an example, and a hidden label list."""
+    """Create the template: Blockpit's header in row 1, label dropdown, text-formatted amount columns
+    (so Excel keeps every digit), an Instructions sheet with an example, and a hidden label list."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -30,8 +30,6 @@ def write_template(path: Path | str) -> Path:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = layout.SHEET
-    for number, text in enumerate(layout.PREAMBLE, start=1):
-        sheet.cell(number, 1, text).font = Font(bold=number == 1, italic=number > 1)
     for column, title in enumerate(layout.HEADER, start=1):
         cell = sheet.cell(layout.HEADER_ROW, column, title)
         cell.font = Font(bold=True, color="FFFFFF")
@@ -67,10 +65,12 @@ def _instructions(sheet) -> None:
     from pipelines.labels import BOTH, FEE, IN, OUT
 
     needs = {IN: "incoming asset and amount", OUT: "outgoing asset and amount", BOTH: "outgoing and incoming",
-             FEE: "fee asset and amount only"}
+             FEE: "fee asset and amount only (or, as Blockpit books it, only the outgoing asset and amount)"}
     lines = [
         ("How to fill in the template", None),
-        (f"Enter one transaction per row on the '{layout.SHEET}' sheet, from row {layout.HEADER_ROW + 1} on.", None),
+        ("Manual transactions import template, laid out as the Blockpit template v1.1.", None),
+        (f"Enter one transaction per row on the '{layout.SHEET}' sheet, from row {layout.HEADER_ROW + 1} on "
+         "(the header is row 1).", None),
         ("Date (UTC): the exchange time in UTC, as DD.MM.YYYY HH:MM:SS text or an Excel date.", None),
         ("Amounts: positive numbers with a dot as decimal separator; the column says the direction. "
          "Enter amounts as text to keep every digit (at most 18 decimal places).", None),

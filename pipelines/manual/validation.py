@@ -73,6 +73,13 @@ def _leg(asset, amount, asset_column: str, amount_column: str, row, problems: li
     return (symbol.upper() if symbol and not symbol.lower().startswith("0x") else symbol), value
 
 
+def _fee_booked_as_outgoing(outgoing: tuple, incoming: tuple, fee: tuple) -> bool:
+    """A Fee-type row with its amount in the Outgoing columns and nothing else: Blockpit (and the
+    trackers whose files we read) book a fee transaction that way, we in the Fee columns; both
+    placements mean the same fee leg."""
+    return not all(map(_blank, outgoing)) and all(map(_blank, incoming)) and all(map(_blank, fee))
+
+
 def check_time(occurred_at: datetime, row, column: str, problems: list[Problem]) -> None:
     if occurred_at < EARLIEST:
         problems.append(Problem(row, column, f"{occurred_at:%d.%m.%Y} is before 03.01.2009, when Bitcoin began"))
@@ -101,6 +108,8 @@ def validate(
     out_asset, out_amount = _leg(*outgoing, layout.OUT_ASSET, layout.OUT_AMOUNT, row, problems)
     in_asset, in_amount = _leg(*incoming, layout.IN_ASSET, layout.IN_AMOUNT, row, problems)
     fee_asset, fee_amount = _leg(*fee, layout.FEE_ASSET, layout.FEE_AMOUNT, row, problems)
+    if label is not None and LABELS[label] == FEE and _fee_booked_as_outgoing(outgoing, incoming, fee):
+        out_asset, out_amount, fee_asset, fee_amount = None, None, out_asset, out_amount
     if label is not None and len(problems) == start:
         needs = LABELS[label]
         has_in, has_out = in_amount is not None, out_amount is not None

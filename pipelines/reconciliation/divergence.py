@@ -98,8 +98,12 @@ def locate(warehouse: str, integration_id: str, log=None) -> int:
 
         @cache
         def balance_at(block: int, contract=contract, decimals=decimals) -> Decimal | None:
-            units = (token_calls.native_balance(node, wallets, block) if contract is None
-                     else token_calls.token_balances(node, wallets, [contract], block)[contract])
+            if contract is None:
+                units = token_calls.native_balance(node, wallets, block)
+            else:
+                units = token_calls.token_balances(node, wallets, [contract], block)[contract]
+                if units is None and not token_calls.deployed(node, contract, block):
+                    units = 0  # the contract does not exist yet: nobody holds any of it
             return None if units is None else Decimal(units).scaleb(-decimals)
 
         asset_steps = steps.get(asset_id, [])

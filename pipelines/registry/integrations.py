@@ -177,6 +177,55 @@ def replace_credentials(con: duckdb.DuckDBPyConnection, integration_id: str, cre
                 [_encrypt(con, credentials, integration_id), integration_id])
 
 
+#: Settings that decide which history belongs to an integration (whose addresses, from when): after
+#: a change, records read under the old value may be missing or may no longer belong, so the
+#: integration's cursors are dropped and its next sync reads the whole history again (a sync without
+#: any cursor is a full one). Other settings need no re-read: a market added to `markets` is read
+#: from its first trade because no cursor holds it, a token added to `tokens` is read at the next
+#: sync's cut-off, a URL or `confirmations` changes only where and how far the next sync reads.
+HISTORY_SETTINGS = ("addresses", "xpubs", "start_block", "start_date")
+
+
+def change_settings(
+    con: duckdb.DuckDBPyConnection,
+    integration_id: str,
+    changes: Mapping[str, Any],
+    *,
+    node_url: str | None = None,
+) -> bool:
+    """Change settings of a synced integration (a None value drops a setting back to its default)
+    and/or its node URL (stored encrypted, like at registration), checked by the connector with the
+    rules of registration before anything is written. Returns whether the next sync re-reads the
+    whole history (a HISTORY_SETTINGS value changed)."""
+    from pipelines.connectors.wallet.connector import RPC_URL_CREDENTIAL
+
+    integration = get_integration(con, integration_id)
+    if integration.kind == "manual":
+        raise UserError(f"integration {integration_id!r} is a manual integration: it has no settings")
+    if not changes and node_url is None:
+        raise UserError("name at least one setting to change, as KEY=VALUE")
+    if RPC_URL_CREDENTIAL in changes:
+        raise UserError("a node URL often carries an API key: give it with --rpc-url-env VAR or --rpc-url-stdin")
+    credentials = integration.decrypted_credentials()
+    if node_url is not None:
+        if integration.kind != "wallet" or integration.provider == "bitcoin":
+            raise UserError(f"integration {integration_id!r} is not read through a node URL (EVM wallets only)")
+        credentials = {**credentials, RPC_URL_CREDENTIAL: node_url}
+        changes = {**changes, RPC_URL_CREDENTIAL: None}  # a plain-text URL of an older version is dropped
+    settings = {k: v for k, v in {**integration.settings, **changes}.items() if v is not None}
+    connector_for(integration.kind, integration.provider).validate(integration.provider, settings, credentials)
+    con.execute(
+        "UPDATE app.integrations SET settings = ?, credentials = ? WHERE integration_id = ?",
+        [json.dumps(settings, sort_keys=True),
+         integration.credentials if node_url is None else _encrypt(con, credentials, integration_id),
+         integration_id],
+    )
+    resync = any(integration.settings.get(key) != settings.get(key) for key in HISTORY_SETTINGS)
+    if resync:
+        con.execute("DELETE FROM app.sync_state WHERE integration_id = ?", [integration_id])
+    return resync
+
+
 def groups(con: duckdb.DuckDBPyConnection, account_id: str | None = None) -> list[tuple]:
     """Each group with how many active integrations it holds."""
     return con.execute(

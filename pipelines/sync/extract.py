@@ -48,6 +48,9 @@ def extract(integration_id: str, *, full: bool, log: Log, warehouse: str | None 
     with connect(warehouse) as con:
         integration = get_integration(con, integration_id)
         cursors = {} if full else read_cursors(con, integration_id)
+    # No cursor at all: a first sync, or a changed history setting dropped them (change_settings),
+    # so records read under the old settings are replaced, not kept beside the new ones.
+    full = full or not cursors
     connector = connector_for(integration.kind, integration.provider)
     sink = ParquetSink(Path(warehouse or warehouse_path()).parent)
     try:

@@ -4,10 +4,13 @@
 -- | only_calculated (the source reports no balance). tolerance is 0 for wallets and manual
 -- integrations; exchanges read their dust tolerance from app.dust_tolerances (most specific row).
 -- tips is a JSON list of {"code", "tip"} in order of usefulness; tip_code / tip repeat the first.
--- Codes: spam_token, sub_balance, no_transactions, negative_balance, incoming_missing, outgoing_missing,
--- unverified_token. token_status / token_reason are the token's verdict in this integration
--- (raw.token_metadata, migration 090; NULL for assets that are not tokens): a spam token is
--- `ignored` (visible, never counted as a mismatch); an unverified one counts like any asset.
+-- Codes: spam_token, restored_duplicate, market_not_asked, sub_balance, no_transactions, negative_balance,
+-- incoming_missing, outgoing_missing, unverified_token. A restored duplicate (a manual transaction
+-- `restore-duplicate` counts again beside its synced twin) is counted twice; when those rows make up the
+-- whole difference, the tips say so instead of sending the user after missing history.
+-- token_status / token_reason are the token's verdict in this integration (raw.token_metadata, migration
+-- 090; NULL for assets that are not tokens): a spam token is `ignored` (visible, never counted as a
+-- mismatch); an unverified one counts like any asset.
 -- For the whole batch (build_batch) at once. negative_since is where an asset's running calculated
 -- balance first goes below zero; it is computed again only from the asset's first changed instant
 -- (build_balance_deltas.since; the whole history of an integration rebuilt in full), since the
@@ -61,6 +64,15 @@ WITH integ AS (
      ),
      s AS (SELECT * FROM core.synced_balances WHERE integration_id IN (SELECT integration_id FROM build_batch)),
      c AS (SELECT * FROM marts.calculated_balances WHERE integration_id IN (SELECT integration_id FROM build_batch)),
+     restored AS (
+        SELECT l.integration_id, l.asset_id, sum(l.amount) AS restored_amount, count(DISTINCT l.tx_id) AS restored_count
+        FROM app.superseded_manual m
+        JOIN core.transactions twin
+          ON twin.tx_id = m.synced_tx_id AND twin.integration_id = m.integration_id AND twin.origin = 'synced'
+        JOIN core.ledger_entries l ON l.tx_id = m.manual_id AND l.integration_id = m.integration_id
+        WHERE m.integration_id IN (SELECT integration_id FROM build_batch) AND m.restored_at IS NOT NULL
+        GROUP BY l.integration_id, l.asset_id
+     ),
      j AS (
         SELECT coalesce(s.integration_id, c.integration_id) AS integration_id,
                coalesce(s.asset_id, c.asset_id) AS asset_id,
@@ -77,7 +89,7 @@ WITH integ AS (
                    WHERE t.provider IN (integ.provider, '*') AND t.asset IN (upper(j.asset), '*')
                    ORDER BY (t.asset <> '*') DESC, (t.provider <> '*') DESC LIMIT 1), 0)
                     ELSE 0 END::DECIMAL(38,18) AS tolerance,
-               n.negative_since, n.negative_balance,
+               n.negative_since, n.negative_balance, r.restored_amount, r.restored_count,
                coalesce(m.is_spam, false) AS ignored, m.status AS token_status, m.reason AS token_reason,
                CASE WHEN integ.kind = 'exchange' THEN (  -- exchange naming conventions only
                    SELECT any_value(p.note) FROM app.sub_balance_patterns p
@@ -85,6 +97,7 @@ WITH integ AS (
         FROM j JOIN integ USING (integration_id)
         LEFT JOIN build_negative n USING (integration_id, asset_id)
         LEFT JOIN raw.token_metadata m USING (integration_id, asset_id)
+        LEFT JOIN restored r USING (integration_id, asset_id)
      ),
      st AS (
         SELECT *,
@@ -93,28 +106,62 @@ WITH integ AS (
                    WHEN calculated IS NULL THEN 'only_synced'
                    WHEN synced IS NULL THEN 'only_calculated'
                    ELSE 'mismatch'
-               END AS status
+               END AS status,
+               coalesce(abs(difference - restored_amount) <= tolerance, false) AS restored_explains
         FROM d
+     ),
+     -- Binance answers trades per market: a listed market (stream listed_markets) that is neither in
+     -- the trades cursor nor in the `markets` setting is asked only while both its assets turn up in
+     -- a sync's balances, deposits or withdrawals. When both its assets mismatch, its trades are the
+     -- likely cause.
+     unasked AS (
+        SELECT l.integration_id, l.payload ->> 'symbol' AS symbol, l.payload ->> 'base' AS base,
+               l.payload ->> 'quote' AS quote
+        FROM raw.records l
+        JOIN app.integrations i USING (integration_id)
+        LEFT JOIN app.sync_state c ON c.integration_id = l.integration_id AND c.stream = 'trades'
+        WHERE l.integration_id IN (SELECT integration_id FROM build_batch) AND l.stream = 'listed_markets'
+          AND NOT list_contains(CASE WHEN c.cursor LIKE '{%' THEN json_keys(c.cursor::JSON) ELSE [] END, l.source_id)
+          AND NOT list_contains(list_transform(coalesce(from_json(i.settings -> 'markets', '["VARCHAR"]'), []),
+                                               lambda m: upper(replace(m, '/', ''))), l.source_id)
+     ),
+     unasked_for AS (
+        SELECT a.integration_id, a.asset_id, string_agg(u.symbol, ', ' ORDER BY u.symbol) AS unasked_markets
+        FROM st a
+        JOIN unasked u ON u.integration_id = a.integration_id AND a.asset IN (u.base, u.quote)
+        JOIN st b ON b.integration_id = a.integration_id
+                 AND b.asset = CASE WHEN a.asset = u.base THEN u.quote ELSE u.base END
+        WHERE a.status <> 'match' AND b.status <> 'match' AND NOT a.ignored AND NOT b.ignored
+        GROUP BY a.integration_id, a.asset_id
      ),
      t AS (
         SELECT *, list_filter([
             CASE WHEN ignored THEN {'code': 'spam_token', 'tip':
                 asset || ' (' || asset_id || ') is probably a spam token (' || token_reason
                 || '): it is left out of mismatches and the portfolio.'} END,
+            CASE WHEN status <> 'match' AND restored_amount <> 0 THEN {'code': 'restored_duplicate', 'tip':
+                amount_text(abs(restored_amount)) || ' ' || asset || ' of the calculated balance comes from '
+                || restored_count || ' restored duplicate(s), each counted beside its synced twin'
+                || CASE WHEN restored_explains THEN ': that is the whole difference' ELSE '' END
+                || ' (see `pipelines integrations duplicates ' || integration_id || '`).'} END,
+            CASE WHEN unasked_markets IS NOT NULL THEN {'code': 'market_not_asked', 'tip':
+                'Trades on ' || unasked_markets || ' were probably never read: Binance answers trades per market, '
+                || 'and no sync asks that one. Add it to the `markets` setting (`pipelines integrations set '
+                || integration_id || ' ''markets=["' || replace(unasked_markets, ', ', '", "') || '"]''` with the markets already set).'} END,
             CASE WHEN status <> 'match' AND sub_balance_note IS NOT NULL THEN {'code': 'sub_balance', 'tip':
                 asset || ' is a staking or earn sub-balance: add the staking moves (stake, unstake, rewards) '
                 || 'the exchange history does not show. ' || sub_balance_note || '.'} END,
             CASE WHEN status = 'only_synced' THEN {'code': 'no_transactions', 'tip':
                 'The source holds ' || amount_text(synced) || ' ' || asset
                 || ' but there are no transactions for it: import its history.'} END,
-            CASE WHEN negative_since IS NOT NULL THEN {'code': 'negative_balance', 'tip':
+            CASE WHEN negative_since IS NOT NULL AND NOT restored_explains THEN {'code': 'negative_balance', 'tip':
                 'The calculated ' || asset || ' balance first goes below zero on '
                 || strftime(negative_since, '%Y-%m-%d %H:%M:%S') || ' UTC (' || amount_text(negative_balance)
                 || '): a deposit or purchase before that moment is probably missing.'} END,
-            CASE WHEN status IN ('mismatch', 'only_calculated') AND difference < 0 THEN {'code': 'incoming_missing', 'tip':
+            CASE WHEN status IN ('mismatch', 'only_calculated') AND difference < 0 AND NOT restored_explains THEN {'code': 'incoming_missing', 'tip':
                 'Calculated balance is ' || amount_text(-difference) || ' ' || asset
                 || ' below the synced balance: incoming history (deposits, purchases, rewards) is probably missing.'} END,
-            CASE WHEN status IN ('mismatch', 'only_calculated') AND difference > 0 THEN {'code': 'outgoing_missing', 'tip':
+            CASE WHEN status IN ('mismatch', 'only_calculated') AND difference > 0 AND NOT restored_explains THEN {'code': 'outgoing_missing', 'tip':
                 'Calculated balance is ' || amount_text(difference) || ' ' || asset
                 || ' above the synced balance' || CASE WHEN synced IS NULL THEN ' (the source reports none)' ELSE '' END
                 || ': outgoing transactions (withdrawals, sales, conversions) or fees are probably missing.'} END,
@@ -122,7 +169,7 @@ WITH integ AS (
                 asset || ' (' || asset_id || ') is on no token list and shows no sign of spam: it is reconciled and '
                 || 'valued where a price exists. `pipelines wallets token` trusts or ignores it.'} END
         ], lambda x: x IS NOT NULL) AS tip_list
-        FROM st
+        FROM st LEFT JOIN unasked_for USING (integration_id, asset_id)
      )
 SELECT integration_id, asset_id, asset, synced, calculated, difference, status,
        tip_list[1].code, tip_list[1].tip,
@@ -153,18 +200,26 @@ WITH mismatched AS (
           AND l.payload ->> 'balance' IS NOT NULL
      ),
      -- Each entry changes its raw asset's reported balance by (balance - previous balance); summing
-     -- those changes per code gives the code's reported balance after every entry.
+     -- those changes per code gives the code's reported balance after every entry. A missing entry
+     -- shows only at the next entry of its own raw asset (a lost DOT.S reward at the next DOT.S
+     -- entry, not at a DOT entry), so the window before an entry starts at the previous entry of
+     -- the same raw asset.
      deltas AS (
-        SELECT *, balance - coalesce(lag(balance) OVER (PARTITION BY integration_id, raw_asset ORDER BY occurred_at, lid), 0) AS delta
+        SELECT *, balance - coalesce(lag(balance) OVER raw_order, 0) AS delta,
+               lag(lid || ' (refid ' || coalesce(refid, '?') || ')') OVER raw_order AS raw_before,
+               lag(occurred_at) OVER raw_order AS raw_before_at
         FROM ledger SEMI JOIN mismatched USING (integration_id, asset_id)
+        WINDOW raw_order AS (PARTITION BY integration_id, raw_asset ORDER BY occurred_at, lid)
      ),
      reported AS (
         SELECT *, sum(delta) OVER (PARTITION BY integration_id, asset_id ORDER BY occurred_at, lid) AS reported FROM deltas
      ),
-     -- One point per code and instant, after every entry of that instant.
+     -- One point per code and instant, after every entry of that instant; its window starts at the
+     -- earliest previous entry (at an earlier instant) of the raw assets booked in that instant.
      points AS (
         SELECT integration_id, asset_id, occurred_at, arg_max(reported, lid) AS reported,
-               string_agg(lid || ' (refid ' || coalesce(refid, '?') || ')', ', ' ORDER BY lid) AS entries
+               string_agg(lid || ' (refid ' || coalesce(refid, '?') || ')', ', ' ORDER BY lid) AS entries,
+               arg_min(raw_before, raw_before_at) FILTER (WHERE raw_before_at < occurred_at) AS entries_before
         FROM reported GROUP BY integration_id, asset_id, occurred_at
      ),
      calc AS (
@@ -174,8 +229,7 @@ WITH mismatched AS (
               WHERE integration_id IN (SELECT integration_id FROM points) GROUP BY integration_id, asset_id, occurred_at)
      ),
      compared AS (
-        SELECT p.*, coalesce(c.running, 0)::DECIMAL(38,18) AS calculated, m.asset, m.tolerance,
-               lag(p.entries) OVER (PARTITION BY p.integration_id, p.asset_id ORDER BY p.occurred_at) AS entries_before
+        SELECT p.*, coalesce(c.running, 0)::DECIMAL(38,18) AS calculated, m.asset, m.tolerance
         FROM points p
         JOIN mismatched m USING (integration_id, asset_id)
         ASOF LEFT JOIN calc c

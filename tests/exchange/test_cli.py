@@ -30,3 +30,25 @@ def test_standalone_imitation_and_cli_integration(warehouse, cli, tmp_path, monk
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_market_added_with_integrations_set_is_read_from_its_first_trade(warehouse, cli, imitation, exchange):
+    """`markets` changed after registration: the next (incremental) sync asks the new market from
+    its first trade; a value registration would refuse is refused and changes nothing."""
+    from pipelines.warehouse import connect
+
+    integration = exchange("binance")
+    sync(warehouse, integration, full=True)
+
+    def asked() -> set[str]:
+        with connect(warehouse) as con:
+            return {r[0] for r in con.execute("SELECT source_id FROM raw.records WHERE integration_id = ? "
+                                              "AND stream = 'markets'", [integration]).fetchall()}
+
+    assert "ADAUSDT" not in asked()  # listed, but the account never held ADA
+    refused = cli("integrations", "set", integration, "markets=ADA/USDT")
+    assert refused.code == 2 and "must be a JSON list" in refused.err
+    changed = cli("integrations", "set", integration, 'markets=["ADA/USDT"]')
+    assert changed.code == 0 and "whole history" not in changed.out, changed
+    sync(warehouse, integration)
+    assert "ADAUSDT" in asked()

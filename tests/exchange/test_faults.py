@@ -79,14 +79,18 @@ def test_request_budgets_are_honoured(warehouse, exchange, account, provider, bu
         assert amounts(warehouse, "marts.calculated_balances", integration) == account_.true_balances()
 
 
+@pytest.mark.parametrize("wrong", ["key", "secret"])
 @pytest.mark.parametrize("provider", ["binance", "kraken"])
-def test_wrong_key_fails_clearly_and_leaves_the_warehouse_unchanged(warehouse, imitation, exchange, provider):
+def test_wrong_key_fails_clearly_and_leaves_the_warehouse_unchanged(warehouse, imitation, exchange, provider, wrong):
+    """Every way an exchange refuses the credentials gives one message: a wrong key (Binance -2015,
+    Kraken `EAPI:Invalid key`) and a wrong secret (Binance -1022, Kraken `EAPI:Invalid signature`,
+    which ccxt raises as a plain ExchangeError)."""
     good = exchange(provider)
     sync(warehouse, good, full=True)
-    secret = getattr(imitation, provider).secret
+    key, secret = getattr(imitation, provider).api_key, getattr(imitation, provider).secret
     wrong_secret = "c2VjcmV0LXRoYXQtaXMtd3Jvbmc=" if provider == "kraken" else "wrong" + secret[5:]
-    bad = exchange(provider, name="Wrong key",
-                   credentials={"apiKey": getattr(imitation, provider).api_key, "secret": wrong_secret})
+    credentials = {"apiKey": key, "secret": wrong_secret} if wrong == "secret" else {"apiKey": "x" + key[1:], "secret": secret}
+    bad = exchange(provider, name="Wrong key", credentials=credentials)
     before = snapshot(warehouse, WAREHOUSE)
     with pytest.raises(UserError) as error:
         sync(warehouse, bad, full=True)
@@ -136,3 +140,20 @@ def test_kraken_delisted_market_is_caught_by_the_ledger(warehouse, imitation, ex
     delisted = [t for t in imitation.kraken.history.trades if t.market == "SOL/EUR"]
     assert delisted and trades == len(imitation.kraken.history.trades) - len(delisted)
     assert_complete(warehouse, imitation, "kraken", integration)
+
+
+def test_a_delisted_market_warns_on_a_fresh_integration(warehouse, imitation, exchange):
+    """Binance keeps a delisted market in exchangeInfo (status BREAK) but no longer returns its
+    trades: the first sync of a new integration already says so, not only syncs that had it in
+    their cursor; the rest of the history is read."""
+    market = max({t.market for t in imitation.binance.history.trades},
+                  key=lambda m: sum(t.market == m for t in imitation.binance.history.trades))
+    imitation.faults.delist("binance", market)
+    log = Log()
+    integration = exchange("binance")
+    sync(warehouse, integration, full=True, log=log)
+    warned = [line for line in log.lines if "no longer listed" in line]
+    assert warned == [f"{integration}: market {market.replace('/', '')} is no longer listed; its trades cannot be fetched"]
+    with connect(warehouse) as con:
+        assert con.execute("SELECT count(*) FROM raw.records WHERE integration_id = ? AND stream = 'trades'",
+                           [integration]).fetchone()[0] > 0

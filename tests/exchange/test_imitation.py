@@ -51,5 +51,5 @@ def test_kraken_pages_newest_first_and_requires_increasing_nonces(imitation):
     replay.incrementing_nonce = lambda: 1  # a nonce below the last one used with this key
     with pytest.raises(ccxt.InvalidNonce):
         replay.privatePostBalanceEx()
-    with pytest.raises(ccxt.AuthenticationError):
+    with pytest.raises(ccxt.ExchangeError, match="EAPI:Invalid signature"):  # Kraken's answer to a wrong secret
         client(imitation, "kraken", secret="d3Jvbmc=").privatePostBalanceEx()

@@ -178,3 +178,26 @@ def test_the_rules_table_decides_window_and_tolerance_and_pairs_are_one_to_one(c
     with transaction(con):
         assert supersede_duplicates(con, integration) == 1
     assert con.execute("SELECT synced_tx_id FROM app.superseded_manual WHERE manual_id = 'm3'").fetchone() == ("s3",)
+
+
+def test_a_restored_outgoing_duplicate_is_the_tip_not_missing_incoming_history(warehouse, imitation, kept_by_hand):
+    """Restoring the manual copy of a withdrawal books it twice: the calculated balance is short by
+    exactly that row, which the duplicate list explains; no tip may send the user after deposits."""
+    from pipelines.sync.report import reconciliation_rows
+
+    integration, ids, (d0, d1, d2) = kept_by_hand
+    w0 = imitation.binance.history.withdrawals()[0]
+    assert w0.asset not in {d2.asset, "XYZ"}  # the assets the two kept manual rows change
+    with connect(warehouse) as con:
+        convert(con, integration, "exchange", "binance", settings={"api_origin": imitation.url, **FAST},
+                credentials={"apiKey": imitation.binance.api_key, "secret": imitation.binance.secret})
+    sync(warehouse, integration, full=True)
+    with connect(warehouse) as con:
+        restore(con, integration, ids["fee included"])
+    sync(warehouse, integration)
+    with connect(warehouse) as con:
+        row = {r["asset"]: r for r in reconciliation_rows(con, integration)}[w0.asset]
+    assert (row["status"], row["difference"]) == ("mismatch", -(w0.amount + w0.fee))
+    codes = [t["code"] for t in row["tips"]]
+    assert codes == ["restored_duplicate"], row["tips"]
+    assert "that is the whole difference" in row["tip"] and f"integrations duplicates {integration}" in row["tip"]

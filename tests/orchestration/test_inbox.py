@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipelines.manual import layout
 from pipelines.orchestration.inbox import inbox_sensor
 from pipelines.registry.integrations import add_integration
 from pipelines.warehouse import connect
@@ -51,7 +52,7 @@ def test_accepted_and_rejected_uploads(warehouse, tmp_path, instance, resources,
     (rejected,) = (inbox / "basic-notes" / "rejected").glob("*.xlsx")
     report = rejected.with_name(rejected.name + ".errors.txt").read_text().splitlines()
     assert len(report) >= 2 and any("Teleport" in line for line in report) and any("31.02.2024" in line for line in report)
-    assert all("row 6" in line for line in report), report  # the second data row of the sheet
+    assert all(f"row {layout.HEADER_ROW + 2}" in line for line in report), report  # the second data row
     (lost,) = (inbox / "nobody" / "rejected").glob("*.xlsx")
     assert "unknown integration 'nobody'" in lost.with_name(lost.name + ".errors.txt").read_text()
 

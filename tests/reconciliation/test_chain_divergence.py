@@ -131,3 +131,48 @@ def test_a_node_that_cannot_read_old_balances_skips_the_search(wallets, chain, n
         assert locate(str(wallets.warehouse), integration, Log()) == 0
         assert provider.refused["eth_getBalance"] >= 1
     assert warnings and "historical state" in warnings[0]
+
+
+def _rebase(chain, token, holder: str, units: int) -> int:
+    """Set `holder`'s balance silently (no Transfer event), as a rebasing token does: TestToken's
+    balanceOf mapping is storage slot 5. anvil changes the state of the head block, so the new balance
+    shows from the head on; returns that block."""
+    from eth_abi import encode
+    from web3 import Web3
+
+    chain.mine(1)  # a head block of its own, after every earlier transaction
+    slot = Web3.keccak(encode(["address", "uint256"], [holder, 5]))
+    chain.w3.provider.make_request("anvil_setStorageAt", [token.address, "0x" + slot.hex().removeprefix("0x"),
+                                                          "0x" + units.to_bytes(32, "big").hex()])
+    return chain.block
+
+
+def test_token_deployed_after_the_start_block_diverges_at_its_rebase(wallets, chain):
+    """Before the token contract exists, eth_call answers `0x`: the wallet held 0 of it then, so the
+    search must not stop at the start block but find the block where the balance changed silently."""
+    from pipelines.reconciliation.divergence import locate
+    from pipelines.sync.report import reconciliation_rows
+    from pipelines.warehouse import connect
+
+    me = chain.new_address()
+    start = chain.block + 1
+    chain.send(chain.faucet, me, ETHER)
+    chain.mine(3)
+    token = chain.deploy("TestToken", "Rebasing", "REB", 6)
+    assert chain.block > start
+    minted = chain.transact(token.functions.mint(me, 1_000_000), chain.faucet)
+    chain.mine(2)
+    rebased = _rebase(chain, token, me, 1_100_000)
+    assert token.functions.balanceOf(me).call(block_identifier=rebased - 1) == 1_000_000
+    assert token.functions.balanceOf(me).call(block_identifier=rebased) == 1_100_000
+    chain.mine(2)
+    integration = wallets.add("Rebased", [me], start_block=start, tokens=[token.address])
+    wallets.sync(integration)
+
+    assert locate(str(wallets.warehouse), integration) == 1
+    with connect(wallets.warehouse) as con:
+        (row,) = reconciliation_rows(con, integration, mismatches_only=True)
+    d = row["divergence"]
+    assert (d["divergence_block"], d["source_balance"], d["calculated"]) == (rebased, Decimal("1.1"), Decimal("1"))
+    assert d["tx_before"] == "0x" + minted.transactionHash.hex().removeprefix("0x")
+    assert f"block {rebased}" in row["tip"]

@@ -153,8 +153,6 @@ def write_big(path: Path, rows: int, last: tuple | None = None) -> Path:
     """A template-shaped upload of `rows` deposits (write-only mode: the fastest way to make one)."""
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(layout.SHEET)
-    for line in layout.PREAMBLE:
-        sheet.append([line])
     sheet.append(list(layout.HEADER))
     start = datetime(2024, 1, 1)
     for i in range(rows):

@@ -13,6 +13,9 @@
   every listed spot market only when `all_markets` is true. Each market pages with `fromId`
   (1000 rows per call) from its last stored trade id; its exchangeInfo entry is stored in stream
   `markets` (normalization reads base and quote from it).
+- Listed spot markets with a side among the account's assets are stored in stream
+  `listed_markets` ({id, symbol, base, quote}, unified codes), whether asked or not: the
+  reconciliation names one whose two assets mismatch and that no sync asks (tip `market_not_asked`).
 """
 
 from __future__ import annotations
@@ -91,9 +94,15 @@ class BinanceReader(ExchangeReader):
         return self._windows(cursor, "sapiGetCapitalWithdrawHistory", lambda r: applied_ms(r["applyTime"]),
                              FINAL_WITHDRAWAL, "withdrawals", sink)
 
-    def _markets(self, known: dict[str, int]) -> list[dict]:
+    def _markets(self, known: dict[str, int], sink: RecordSink) -> list[dict]:
         """The listed spot markets to ask for trades (see the module docstring)."""
         listed = {m["id"]: m for m in self.client.markets.values() if m.get("spot")}
+        self.add(sink, "listed_markets", [
+            (m["id"], None, dumps({"id": m["id"], "symbol": m["symbol"], "base": self.unified_code(m["baseId"]),
+                                   "quote": self.unified_code(m["quoteId"])}))
+            for m in listed.values()
+            if m.get("active") is not False and (m["baseId"] in self.assets or m["quoteId"] in self.assets)
+        ])
         wanted = set(known)
         for entry in self.settings.get("markets") or []:
             market = self.client.markets.get(entry) or listed.get(str(entry).replace("/", "").upper())
@@ -105,20 +114,39 @@ class BinanceReader(ExchangeReader):
             if self.settings.get("all_markets") or (market["baseId"] in self.assets and market["quoteId"] in self.assets):
                 wanted.add(market["id"])
         for market_id in sorted(wanted - set(listed)):
-            self.log.warning(f"{self.integration.integration_id}: market {market_id} is no longer listed; "
-                             "its trades cannot be fetched")
+            self._warn_unlisted(market_id)
         return [listed[i] for i in sorted(wanted & set(listed))]
+
+    def _trades_page(self, market: dict, from_id: int) -> list[dict] | None:
+        """One page of a market's trades from `from_id`; None for a delisted market whose trades
+        Binance no longer returns (it keeps the market in exchangeInfo with status BREAK, and answers
+        -1121 Invalid symbol): warned about on every sync that asks it, a fresh integration too."""
+        import ccxt
+
+        try:
+            return self.call("privateGetMyTrades", {"symbol": market["id"], "fromId": from_id, "limit": PAGE})
+        except ccxt.BadSymbol:
+            if market.get("active") is not False:
+                raise
+            self._warn_unlisted(market["id"])
+            return None
+
+    def _warn_unlisted(self, market_id: str) -> None:
+        self.log.warning(f"{self.integration.integration_id}: market {market_id} is no longer listed; "
+                         "its trades cannot be fetched")
 
     def read_trades(self, cursor, sink):
         known: dict[str, int] = json.loads(cursor) if cursor else {}
         new = dict(known)
-        for market in self._markets(known):
+        for market in self._markets(known, sink):
             self.add(sink, "markets", [(market["id"], None, dumps(market["info"]))])
             self.code(market["baseId"])
             self.code(market["quoteId"])
             from_id = known.get(market["id"], 0)  # the last stored id again: a one-row overlap
             while True:
-                rows = self.call("privateGetMyTrades", {"symbol": market["id"], "fromId": from_id, "limit": PAGE})
+                rows = self._trades_page(market, from_id)
+                if rows is None:
+                    break
                 keep = [r for r in rows if int(r["time"]) <= self.cutoff_ms]
                 for row in keep:
                     self.code(row["commissionAsset"])

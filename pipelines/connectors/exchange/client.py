@@ -35,6 +35,22 @@ EXCHANGE_OPTIONS: dict[str, dict[str, Any]] = {
 }
 
 
+#: Credential rejections that ccxt's exception tables miss, so they arrive as a plain ExchangeError:
+#: the exchange's own error text. (Kraken answers a wrong secret with `EAPI:Invalid signature`.)
+REJECTED_CREDENTIALS: dict[str, tuple[str, ...]] = {
+    "kraken": ("EAPI:Invalid signature",),
+}
+
+
+def rejects_credentials(provider: str, exc: Exception) -> bool:
+    """Whether a ccxt error means the exchange refused the key or secret (not a passing failure)."""
+    import ccxt
+
+    if isinstance(exc, (ccxt.AuthenticationError, ccxt.PermissionDenied, ccxt.AccountSuspended)):
+        return True
+    return isinstance(exc, ccxt.ExchangeError) and any(text in str(exc) for text in REJECTED_CREDENTIALS.get(provider, ()))
+
+
 class ExchangeUnavailable(Exception):
     """The exchange kept failing with retryable errors; the run fails and nothing is written."""
 
@@ -102,7 +118,9 @@ class Caller:
             self.client.last_response_headers = None  # a Retry-After must come from this response
             try:
                 return fn(*args, **kwargs)
-            except (ccxt.AuthenticationError, ccxt.PermissionDenied, ccxt.AccountSuspended) as exc:
+            except ccxt.ExchangeError as exc:
+                if not rejects_credentials(self.provider, exc):
+                    raise
                 raise UserError(
                     f"{self.provider} rejected the API key of integration {self.subject} ({type(exc).__name__}): "
                     "check the key, the secret and the key's permissions (read access to balances and history)"

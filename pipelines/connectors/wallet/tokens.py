@@ -77,6 +77,11 @@ def native_balance(node: Node, wallets: list[str], block: int) -> int:
     return sum(quantity(b) for b in node.batch([("eth_getBalance", [w, hex(block)]) for w in wallets]))
 
 
+def deployed(node: Node, contract: str, block: int) -> bool:
+    """Whether `contract` has code at `block`: before its deployment every call answers `0x`."""
+    return node.call("eth_getCode", contract, hex(block)) not in ("0x", None)
+
+
 def token_balances(node: Node, wallets: list[str], contracts: list[str], block: int) -> dict[str, int | None]:
     """`balanceOf` summed over the wallets at `block`; None for a token whose answer is unusable."""
     calls = [

@@ -72,10 +72,10 @@ class BinanceApi(ExchangeApi):
         markets = dict.fromkeys([*PROFILE.markets, *OTHER_MARKETS])
         return [m for m in markets if m not in delisted]
 
-    def _symbol(self, market: str) -> dict:
+    def _symbol(self, market: str, status: str = "TRADING") -> dict:
         base, quote = market.split("/")
         return {
-            "symbol": _id(market), "status": "TRADING", "baseAsset": base, "baseAssetPrecision": 8,
+            "symbol": _id(market), "status": status, "baseAsset": base, "baseAssetPrecision": 8,
             "quoteAsset": quote, "quotePrecision": 8, "quoteAssetPrecision": 8,
             "baseCommissionPrecision": 8, "quoteCommissionPrecision": 8,
             "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"],
@@ -168,7 +168,9 @@ class BinanceApi(ExchangeApi):
             "timezone": "UTC", "serverTime": request.now_ms,
             "rateLimits": [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1,
                             "limit": self.weight_limit}],
-            "exchangeFilters": [], "symbols": [self._symbol(m) for m in self.listed()],
+            # Binance keeps a delisted market in exchangeInfo with status BREAK; its trades are gone.
+            "exchangeFilters": [], "symbols": [self._symbol(m) for m in self.listed()]
+                                              + [self._symbol(m, "BREAK") for m in sorted(self.account.faults.delisted["binance"])],
         })
 
     def _account(self, params: dict, request: Request) -> Response:

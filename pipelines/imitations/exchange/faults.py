@@ -116,7 +116,8 @@ class Faults:
         return plan
 
     def delist(self, exchange: str, market: str) -> None:
-        """The market disappears: no longer listed, and its trades are no longer returned."""
+        """The market is delisted: no longer traded (Binance keeps it in exchangeInfo with status
+        BREAK, Kraken drops it), and its trades are no longer returned."""
         with self._lock:
             self.delisted[exchange].add(market)
 

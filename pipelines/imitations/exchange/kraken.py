@@ -153,7 +153,7 @@ class KrakenApi(ExchangeApi):
         except ValueError:
             return _err("EAPI:Invalid key")
         if not hmac.compare_digest(request.headers.get("api-sign", "").encode(), expected):
-            return _err("EAPI:Invalid key")
+            return _err("EAPI:Invalid signature")  # Kraken's answer to a wrong secret
         with self._lock:
             if not nonce.isdigit() or int(nonce) <= self._last_nonce:
                 return _err("EAPI:Invalid nonce")
