@@ -30,7 +30,7 @@ def test_wallets_add_takes_an_id_and_a_node_url_from_the_environment_or_stdin(cl
                 "--id", "alice-cold", "--rpc-url-env", "MY_NODE")
     assert added.code == 0 and "alice-cold added" in added.out and "ENV-KEY" not in added.out
     again = cli("wallets", "add", "alice", "Ledger", "--address", ADDRESS, "--chain", "ethereum")
-    assert again.code == 0, again  # the name is free again under another id
+    assert again.code == 2 and "already has an integration named 'Ledger' (alice-cold)" in again.err, again  # names stay unique
     monkeypatch.setattr("sys.stdin", io.StringIO("base=https://base.example/v2/STDIN-KEY\n"))
     both = cli("wallets", "add", "alice", "Hot", "--address", ADDRESS, "--chain", "ethereum", "--chain", "base",
                "--id", "alice-hot", "--rpc-url-stdin")
