@@ -38,8 +38,30 @@ def _first_error(result) -> str | None:
             error = event.step_failure_data.error
             while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",):
                 error = error.cause
-            return error.message.strip().splitlines()[0] if error.message else error.cls_name
+            return _sentence(error.message, error.cls_name)
     return None if result.success else "run failed"
+
+
+def _sentence(message: str | None, cls_name: str | None) -> str:
+    """The error's own first line without the `package.module.Class: ` Dagster's error record puts
+    in front (people read the sentence; the class path is in the run's log)."""
+    first = (message or "").strip().splitlines()[0] if (message or "").strip() else ""
+    prefix, sep, text = first.partition(": ")
+    if sep and cls_name and prefix.split(".")[-1] == cls_name:
+        first = text
+    return first or cls_name or "run failed"
+
+
+def quiet_dagster_warnings() -> None:
+    """Dagster warns each time the definitions are built that parameters they use are beta or
+    preview (`backfill_policy`, partitioned asset checks): nothing a CLI user can act on. Only those
+    two warning classes are silenced; every other warning still shows."""
+    import warnings
+
+    import dagster as dg
+
+    for category in (dg.BetaWarning, dg.PreviewWarning):
+        warnings.filterwarnings("ignore", category=category)
 
 
 def sync(
@@ -47,6 +69,7 @@ def sync(
     on_done: Callable[[RunOutcome], None] | None = None, log_level: str = "CRITICAL",
 ) -> list[RunOutcome]:
     """Materialize every asset of `sync_all` for each integration, one run per integration."""
+    quiet_dagster_warnings()
     from pipelines.assets.partitions import INTEGRATIONS
     from pipelines.definitions import defs
 
