@@ -6,7 +6,7 @@ import traceback
 import dagster as dg
 
 from pipelines.assets.partitions import integrations_partitions
-from pipelines.orchestration.batch import BatchLog, StepBatch, failures
+from pipelines.orchestration.batch import BatchLog, StepBatch, check_evaluations, failures
 from pipelines.orchestration.runs import FULL_RESYNC_TAG
 from pipelines.resources.warehouse import WarehouseResource
 from pipelines.settings import sync_batch_size
@@ -80,12 +80,17 @@ def raw_records(context: dg.AssetExecutionContext, config: ExtractConfig, wareho
     "integration whose source failed (rejected API key, unreachable exchange or node) and why; the "
     "run's other integrations were stored and materialized.",
 )
-def sources_read(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+def sources_read(context: dg.AssetCheckExecutionContext):
+    """One evaluation per integration of the run (failed with its reason where the source failed),
+    then the run fails naming every failed integration."""
     failed = failures(context)
+    yield from check_evaluations(context, dg.AssetCheckKey(raw_records.key, "sources_read"), {
+        key: (key not in failed, dg.AssetCheckSeverity.ERROR, {"error": failed[key]} if key in failed else {})
+        for key in context.partition_keys
+    })
     if failed:
         raise dg.Failure(description=_summary(failed), metadata={"failed_integrations": sorted(failed)},
                          allow_retries=False)
-    return dg.AssetCheckResult(passed=True)
 
 
 def _reason(exc: Exception) -> tuple[str, bool]:
