@@ -97,15 +97,13 @@ def _reason(exc: Exception) -> tuple[str, bool]:
     """Why an integration's sync failed, in one line, and whether sources fail that way (a rejected
     key, an exchange or node that stays down: connectors word these without secrets) or it is a bug
     (logged with its traceback)."""
-    from pipelines.connectors.bitcoin.esplora import EsploraError
-    from pipelines.connectors.exchange.client import ExchangeUnavailable
-    from pipelines.connectors.wallet.rpc import NodeUnreachable, RpcError
+    from pipelines.connectors import source_errors
     from pipelines.errors import UserError
 
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if isinstance(exc, UserError):
         return text[:500], True
-    expected = isinstance(exc, (ExchangeUnavailable, NodeUnreachable, RpcError, EsploraError))
+    expected = isinstance(exc, source_errors())
     return f"{type(exc).__name__}: {text}"[:500], expected
 
 
