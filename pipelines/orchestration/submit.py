@@ -1,8 +1,9 @@
 """Sync All submitted to a running Dagster webserver, so the runs show in its UI.
 
-This is what the UI's "Materialize all" button does for chosen partitions: one partition backfill of
-the `sync_all` assets through the GraphQL API, which the daemon splits into runs by the assets'
-backfill policy (`PIPELINES_SYNC_BATCH` integrations per run). Integrations already queued or running
+One partition backfill of the job `sync_all` (its partition set) through the GraphQL API, which the
+daemon splits into runs by the assets' backfill policy (`PIPELINES_SYNC_BATCH` integrations per
+run). A job backfill, not an asset backfill as the UI's "Materialize all" launches: Dagster runs an
+asset backfill's runs as the jobless `__ASSET_JOB`, a job backfill's as `sync_all`. Integrations already queued or running
 are left out first, and integrations the registry sensor has not yet turned into partitions are added.
 Plain HTTP (urllib), no client library: the CLI stays light.
 """
@@ -142,8 +143,8 @@ def submit_sync_all(url: str, integration_ids: list[str], *, full: bool = False,
     if full:
         tags.append({"key": FULL_RESYNC_TAG, "value": "true"})
     params = {
+        "selector": {"partitionSetName": f"{JOB}_partition_set", "repositorySelector": repo},
         "partitionNames": todo,
-        "assetSelection": [{"path": n["assetKey"]["path"]} for n in partitioned],
         "fromFailure": False,
         "tags": tags,
         "title": f"Sync All ({len(todo)} integrations{', full re-sync' if full else ''})",

@@ -112,6 +112,7 @@ def test_sync_all_through_the_webserver_on_postgres(warehouse, dagster_home, ser
         backfill, runs = wait_for("the backfill's runs", finished, TIMEOUT, logs)
         assert backfill.status == BulkActionStatus.COMPLETED_SUCCESS, backfill.status
         assert len(runs) == math.ceil(INTEGRATIONS / BATCH)
+        assert {r.job_name for r in runs} == {"sync_all"}  # not the jobless __ASSET_JOB
         assert len(instance.get_backfills()) == 1
         assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs), [(r.run_id, r.status) for r in runs]
 
