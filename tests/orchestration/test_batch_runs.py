@@ -184,3 +184,16 @@ def test_checks_record_one_evaluation_per_integration(warehouse, instance, imita
     (record,) = [r for r in instance.event_log_storage.get_asset_check_execution_history(key, limit=100)
                  if r.partition == binance]
     assert record.evaluation.metadata["mismatches"].value >= 2
+
+    # What the UI shows per partition: an evaluation counts while it targets the partition's latest
+    # materialization, so each one must name it.
+    for asset, check, passed, failed in (
+        ("raw_records", "sources_read", {binance, kraken, paper}, {bad}),
+        ("transactions", "transactions_quality", {binance, kraken, paper}, set()),
+        ("balance_reconciliation", "balances_match", {kraken, paper}, {binance}),
+    ):
+        infos = instance.event_log_storage.get_asset_check_partition_info(
+            [dg.AssetCheckKey(dg.AssetKey(asset), check)], partition_keys=batch)
+        shown = {i.partition_key: i.latest_execution_status.value for i in infos
+                 if i.is_current and i.latest_execution_status.value != "PLANNED"}  # planned: the failed run's
+        assert shown == {**dict.fromkeys(passed, "SUCCEEDED"), **dict.fromkeys(failed, "FAILED")}, (check, shown)
