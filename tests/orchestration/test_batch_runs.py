@@ -144,6 +144,11 @@ def test_a_batch_run_logs_per_step_not_per_integration(warehouse, laptop, imitat
     events = materializations(laptop, result.run_id)
     assert {p for (a, p) in events if a in PARTITIONED} == set(batch)
     assert len([k for k in events if k[0] in PARTITIONED]) == len(PARTITIONED) * len(batch)
+    # After a successful batch every integration's checks passed (not "skipped").
+    for asset, check in (("raw_records", "sources_read"), ("transactions", "transactions_quality")):
+        assert check_outcomes(laptop, asset, check, result.run_id) == dict.fromkeys(batch, ("SUCCEEDED", "ERROR"))
+    assert check_outcomes(laptop, "balance_reconciliation", "balances_match", result.run_id) == dict.fromkeys(
+        batch, ("SUCCEEDED", "WARN"))
 
 
 def check_outcomes(instance, asset: str, check: str, run_id: str) -> dict[str, tuple]:
