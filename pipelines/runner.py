@@ -62,8 +62,30 @@ def _step_errors(result) -> dict[str, str]:
             error = event.step_failure_data.error
             while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",):
                 error = error.cause
-            errors[event.step_key] = error.message.strip().splitlines()[0] if error.message else error.cls_name
+            errors[event.step_key] = _sentence(error.message, error.cls_name)
     return errors
+
+
+def _sentence(message: str | None, cls_name: str | None) -> str:
+    """The error's own first line without the `package.module.Class: ` Dagster's error record puts
+    in front (people read the sentence; the class path is in the run's log)."""
+    first = (message or "").strip().splitlines()[0] if (message or "").strip() else ""
+    prefix, sep, text = first.partition(": ")
+    if sep and cls_name and prefix.split(".")[-1] == cls_name:
+        first = text
+    return first or cls_name or "run failed"
+
+
+def quiet_dagster_warnings() -> None:
+    """Dagster warns each time the definitions are built that parameters they use are beta or
+    preview (`backfill_policy`, partitioned asset checks): nothing a CLI user can act on. Only those
+    two warning classes are silenced; every other warning still shows."""
+    import warnings
+
+    import dagster as dg
+
+    for category in (dg.BetaWarning, dg.PreviewWarning):
+        warnings.filterwarnings("ignore", category=category)
 
 
 def sync(
@@ -72,6 +94,7 @@ def sync(
 ) -> list[RunOutcome]:
     """Materialize every asset of `sync_all` for these integrations, one run per range of neighbours;
     `on_done` gets each integration's outcome as its run ends."""
+    quiet_dagster_warnings()
     from pipelines.assets.partitions import INTEGRATIONS
     from pipelines.definitions import defs
     from pipelines.settings import sync_batch_size

@@ -21,6 +21,16 @@ def zone(name: str) -> ZoneInfo:
         raise UserError(f"invalid time zone {name!r}: use an IANA name such as Europe/Vienna") from None
 
 
+class AmbiguousLocalTime(UserError):
+    """A local time that happens twice (clocks go back at a DST change); `earlier` and `later` are its
+    two UTC times. The message says no more: each caller names its own way to choose (an option, an
+    offset in the file)."""
+
+    def __init__(self, local: datetime, tz_name: str, earlier: datetime, later: datetime) -> None:
+        super().__init__(f"{local:%Y-%m-%d %H:%M:%S} happens twice in {tz_name} (clocks go back at a DST change)")
+        self.earlier, self.later = earlier, later
+
+
 def local_to_utc(local: datetime, tz_name: str, fold: int | None = None) -> datetime:
     """Naive UTC datetime for a naive local time in `tz_name`.
 
@@ -38,11 +48,7 @@ def local_to_utc(local: datetime, tz_name: str, fold: int | None = None) -> date
         )
     if len(set(valid.values())) > 1:
         if fold is None:
-            earlier, later = sorted(valid.values())
-            raise UserError(
-                f"{local:%Y-%m-%d %H:%M:%S} happens twice in {tz_name} (clocks go back at a DST change): "
-                f"pass --fold earlier ({earlier:%H:%M} UTC) or --fold later ({later:%H:%M} UTC)"
-            )
+            raise AmbiguousLocalTime(local, tz_name, *sorted(valid.values()))
         return valid[fold].replace(tzinfo=None)
     return next(iter(valid.values())).replace(tzinfo=None)
 

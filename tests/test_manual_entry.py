@@ -139,3 +139,18 @@ def test_cli_fee_takes_its_amount_from_out_or_fee(cli, warehouse):
         rows = con.execute("SELECT outgoing_asset, outgoing_amount, fee_asset, fee_amount FROM app.manual_transactions "
                            "WHERE integration_id = 'fay-cash' ORDER BY occurred_at").fetchall()
     assert [r[:2] for r in rows] == [(None, None)] * 2 and {r[2:] for r in rows} == {("ETH", Decimal("0.001"))}
+
+
+def test_cli_errors_name_options_and_local_time(cli):
+    cli("accounts", "add", "vi", "--timezone", "Europe/Vienna")
+    cli("integrations", "add", "vi", "Cash", "--kind", "manual")
+    add = ("transactions", "add", "vi-cash")
+    trade = cli(*add, "--date", "2024-05-01 09:00", "--label", "Trade", "--in", "1 BTC")
+    assert trade.code == 2 and "error: --out: a Trade needs an outgoing asset and amount" in trade.err
+    fee = cli(*add, "--date", "2024-05-01 09:00", "--label", "Deposit", "--in", "1 BTC", "--fee", "x EUR")
+    assert fee.code == 2 and "error: --fee: 'x' is not a number" in fee.err
+    assert not any(header in trade.err + fee.err for header in ("Outgoing", "Fee Amount", "(optional)"))
+    future = cli(*add, "--date", "2099-01-01 10:00", "--label", "Deposit", "--in", "1 BTC")
+    assert future.code == 2
+    assert "--date: 01.01.2099 10:00:00 (local time, Europe/Vienna) is in the future" in future.err
+    assert "UTC" not in future.err

@@ -6,7 +6,7 @@ import traceback
 import dagster as dg
 
 from pipelines.assets.partitions import integrations_partitions
-from pipelines.orchestration.batch import BatchLog, StepBatch, failures
+from pipelines.orchestration.batch import BatchLog, StepBatch, check_evaluations, failures
 from pipelines.orchestration.runs import FULL_RESYNC_TAG
 from pipelines.resources.warehouse import WarehouseResource
 from pipelines.settings import sync_batch_size
@@ -88,27 +88,30 @@ def raw_records(context: dg.AssetExecutionContext, config: ExtractConfig, wareho
     "integration whose source failed (rejected API key, unreachable exchange or node) and why; the "
     "run's other integrations were stored and materialized.",
 )
-def sources_read(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+def sources_read(context: dg.AssetCheckExecutionContext):
+    """One evaluation per integration of the run (failed with its reason where the source failed),
+    then the run fails naming every failed integration."""
     failed = failures(context)
+    yield from check_evaluations(context, dg.AssetCheckKey(raw_records.key, "sources_read"), {
+        key: (key not in failed, dg.AssetCheckSeverity.ERROR, {"error": failed[key]} if key in failed else {})
+        for key in context.partition_keys
+    })
     if failed:
         raise dg.Failure(description=_summary(failed), metadata={"failed_integrations": sorted(failed)},
                          allow_retries=False)
-    return dg.AssetCheckResult(passed=True)
 
 
 def _reason(exc: Exception) -> tuple[str, bool]:
     """Why an integration's sync failed, in one line, and whether sources fail that way (a rejected
     key, an exchange or node that stays down: connectors word these without secrets) or it is a bug
     (logged with its traceback)."""
-    from pipelines.connectors.bitcoin.esplora import EsploraError
-    from pipelines.connectors.exchange.client import ExchangeUnavailable
-    from pipelines.connectors.wallet.rpc import NodeUnreachable, RpcError
+    from pipelines.connectors import source_errors
     from pipelines.errors import UserError
 
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if isinstance(exc, UserError):
         return text[:500], True
-    expected = isinstance(exc, (ExchangeUnavailable, NodeUnreachable, RpcError, EsploraError))
+    expected = isinstance(exc, source_errors())
     return f"{type(exc).__name__}: {text}"[:500], expected
 
 

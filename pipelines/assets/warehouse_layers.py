@@ -9,7 +9,7 @@ import dagster as dg
 
 from pipelines.assets.extract import raw_records
 from pipelines.assets.partitions import WAREHOUSE_POOL, integrations_partitions
-from pipelines.orchestration.batch import StepBatch
+from pipelines.orchestration.batch import StepBatch, check_evaluations
 from pipelines.resources.warehouse import WarehouseResource
 from pipelines.settings import sync_batch_size
 
@@ -62,8 +62,10 @@ BALANCES_MATCH = "balances_match"
         dg.AssetCheckSpec(
             BALANCES_MATCH,
             asset="balance_reconciliation",
-            description="Synced and calculated balances agree for every asset. WARN for exchange and wallet "
-            "integrations (history may be incomplete); ERROR for manual ones, where a mismatch is a bug.",
+            description="Synced and calculated balances agree for every asset, per integration. WARN for "
+            "exchange and wallet integrations (history may be incomplete); ERROR for manual ones, where a "
+            "mismatch is a bug.",
+            partitions_def=integrations_partitions,
         )
     ],
     partitions_def=integrations_partitions,
@@ -76,7 +78,7 @@ def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseReso
 
     A run over a batch of integrations (backfill policy) builds them all in one transaction; each
     partition's materialization carries its own integration's row counts and reconciliation, and
-    the balances check lists the mismatches of every integration of the run."""
+    each partition's balances check its own integration's mismatches."""
     from pipelines.interchange.supersede import active_counts
     from pipelines.sqlfiles import sql
     from pipelines.sync.build import STEPS, build
@@ -114,21 +116,12 @@ def warehouse_layers(context: dg.AssetExecutionContext, warehouse: WarehouseReso
                 metadata[i]["mismatches"] = len(mismatches[i])
                 metadata[i]["reconciliation"] = dg.MetadataValue.md(markdown_table(rows[i]))
         yield batch.materialize(name, metadata)
-    mismatched = {i: m for i, m in mismatches.items() if m}
-    yield dg.AssetCheckResult(
-        check_name=BALANCES_MATCH,
-        asset_key="balance_reconciliation",
-        passed=not mismatched,
-        severity=dg.AssetCheckSeverity.ERROR
-        if any(kinds[i] == "manual" for i in mismatched)
-        else dg.AssetCheckSeverity.WARN,
-        metadata={
-            "kind": ", ".join(sorted(set(kinds.values()))),
-            "integrations": len(integration_ids),
-            "mismatched_integrations": sorted(mismatched),
-            "mismatched_assets": sum(len(m) for m in mismatched.values()),
-            "mismatches": dg.MetadataValue.md(
-                "\n\n".join(f"**{i}**\n\n{markdown_table(m)}" for i, m in mismatched.items()) or "_none_"
-            ),
-        },
-    )
+    yield from check_evaluations(context, dg.AssetCheckKey(dg.AssetKey("balance_reconciliation"), BALANCES_MATCH), {
+        i: (
+            not mismatches[i],
+            dg.AssetCheckSeverity.ERROR if kinds[i] == "manual" else dg.AssetCheckSeverity.WARN,
+            {"kind": kinds[i], "mismatches": len(mismatches[i]),
+             "mismatched": dg.MetadataValue.md(markdown_table(mismatches[i]) if mismatches[i] else "_none_")},
+        )
+        for i in integration_ids
+    })

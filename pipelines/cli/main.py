@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pipelines",
         description="Crypto tax integrations: exchanges, wallets and manual transactions in a DuckDB warehouse.",
+        epilog="exit codes: 0 done; 1 a sync failed (each failed integration named on stderr); "
+        "2 rejected input (one `error: ...` line, nothing changed); 130 interrupted.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:

@@ -34,11 +34,12 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence], title: str | N
 
 
 def progress():
-    """A progress bar on stderr, so stdout stays parseable."""
+    """A progress bar on stderr, so stdout stays parseable; cleared when done (transient), so a failed
+    sync's error is not preceded by a full bar."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=False,
+        console=Console(stderr=True), transient=True,
     )

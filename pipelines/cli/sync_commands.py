@@ -28,7 +28,8 @@ def register(subparsers) -> None:
 
 
 def run_and_report(integration_ids: list[str], full: bool) -> int:
-    """Sync with a progress bar; one line per failed integration; exit code 1 if any failed."""
+    """Sync with a progress bar that is cleared when done, then one line per integration: its
+    balances matched, how many mismatched, or (on stderr) why it failed; exit code 1 if any failed."""
     from pipelines import runner
     from pipelines.cli.output import progress
     from pipelines.progress import listening
@@ -36,25 +37,40 @@ def run_and_report(integration_ids: list[str], full: bool) -> int:
     if not integration_ids:
         print("nothing to sync: no active integrations")
         return 0
-    failures = []
+    outcomes = []
     with progress() as bar:
         task = bar.add_task("syncing", total=len(integration_ids))
 
         def done(outcome) -> None:
-            bar.update(task, advance=1, description=f"synced {outcome.integration_id}")
-            if not outcome.success:
-                failures.append(outcome)
+            bar.update(task, advance=1, description=f"{'synced' if outcome.success else 'failed'} {outcome.integration_id}")
+            outcomes.append(outcome)
 
         with listening(lambda message: bar.update(task, description=message)):  # what a throttle waits for
-            outcomes = runner.sync(integration_ids, full=full, on_done=done)
-    for outcome in failures:
-        print(f"error: {outcome.integration_id}: {outcome.error} (run {outcome.run_id})", file=sys.stderr)
-    print(f"{len(integration_ids) - len(failures)} of {len(integration_ids)} integrations synced")
+            runner.sync(integration_ids, full=full, on_done=done)
+    mismatched = _mismatch_counts([o.integration_id for o in outcomes if o.success])
+    for outcome in outcomes:
+        if not outcome.success:
+            print(f"error: {outcome.integration_id}: {outcome.error}", file=sys.stderr)
+        elif mismatched[outcome.integration_id]:
+            print(f"{outcome.integration_id}: {mismatched[outcome.integration_id]} mismatched, run "
+                  f"`pipelines balances --integration {outcome.integration_id} --mismatches`")
+        else:
+            print(f"{outcome.integration_id}: matched")
+    failures = sum(not o.success for o in outcomes)
+    print(f"{len(integration_ids) - failures} of {len(integration_ids)} integrations synced")
     unpublished = [o for o in outcomes if o.snapshot_error]
     for outcome in unpublished[-1:]:  # the copy is of the whole warehouse: the last failure says why
-        print(f"error: the analytics copy was not published: {outcome.snapshot_error} (run {outcome.run_id})",
-              file=sys.stderr)
+        print(f"error: the analytics copy was not published: {outcome.snapshot_error}", file=sys.stderr)
     return 1 if failures or unpublished else 0
+
+
+def _mismatch_counts(integration_ids: list[str]) -> dict[str, int]:
+    """Mismatched assets per integration (spam never counts), as the `balances_match` check counts them."""
+    from pipelines.sync.report import is_mismatch, reconciliation_by_integration
+
+    with registry() as con:
+        rows = reconciliation_by_integration(con, integration_ids)
+    return {i: sum(map(is_mismatch, r)) for i, r in rows.items()}
 
 
 def _sync(args) -> int:

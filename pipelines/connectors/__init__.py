@@ -35,3 +35,14 @@ def connector_for(kind: str, provider: str | None = None) -> Connector:
     """The connector that reads integrations of this kind and provider."""
     module, _, name = CONNECTORS[connector_name(kind, provider)].partition(":")
     return getattr(import_module(module), name)()
+
+
+def source_errors() -> tuple[type[Exception], ...]:
+    """What connectors raise when their source fails as sources do (a rejected key is a UserError):
+    an exchange, node or Esplora API that stays down or answers with an error. Worded without
+    secrets by the connectors; anything else is a bug."""
+    from pipelines.connectors.bitcoin.esplora import EsploraError
+    from pipelines.connectors.exchange.client import ExchangeUnavailable
+    from pipelines.connectors.wallet.rpc import NodeUnreachable, RpcError
+
+    return ExchangeUnavailable, NodeUnreachable, RpcError, EsploraError

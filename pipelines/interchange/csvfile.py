@@ -26,7 +26,7 @@ from pipelines.labels import SYSTEM_LABELS
 from pipelines.manual import layout, store
 from pipelines.manual.excel_import import ExcelImportError, ImportResult
 from pipelines.manual.validation import ManualTransaction, Problem, validate
-from pipelines.timeutil import local_to_utc, zone
+from pipelines.timeutil import AmbiguousLocalTime, local_to_utc, zone
 
 #: CLI name -> module implementing the format.
 FORMATS = {
@@ -103,9 +103,19 @@ def parse_time(value, formats: tuple[str, ...], tz: str, row: int, column: str, 
         return parsed
     try:
         return local_to_utc(parsed, tz)
+    except AmbiguousLocalTime as exc:
+        offsets = [f"{parsed:%Y-%m-%dT%H:%M:%S}{_offset(parsed, u)}" for u in (exc.earlier, exc.later)]
+        problems.append(Problem(row, column, f"{exc}: write it with its UTC offset, {offsets[0]} or {offsets[1]}"))
     except UserError as exc:
         problems.append(Problem(row, column, str(exc)))
-        return None
+    return None
+
+
+def _offset(local: datetime, utc: datetime) -> str:
+    """'+01:00' for a local time one hour ahead of its UTC time."""
+    minutes = round((local - utc.replace(tzinfo=None)).total_seconds() / 60)
+    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def local_time(utc: datetime, tz: str) -> datetime:

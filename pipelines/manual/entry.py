@@ -6,15 +6,21 @@ transactions can be added to any integration (origin `manual`), synced ones incl
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from pipelines.errors import UserError
-from pipelines.manual import store
+from pipelines.manual import layout, store
 from pipelines.manual.validation import Problem, validate
 from pipelines.registry.accounts import get_account
 from pipelines.registry.integrations import get_integration
-from pipelines.timeutil import local_to_utc
+from pipelines.timeutil import AmbiguousLocalTime, local_to_utc
 
+#: The shared validation names the Excel template's columns; the CLI user typed these options.
+_OPTIONS = {
+    layout.DATE: "--date", layout.LABEL: "--label", layout.OUT_ASSET: "--out", layout.OUT_AMOUNT: "--out",
+    layout.IN_ASSET: "--in", layout.IN_AMOUNT: "--in", layout.FEE_ASSET: "--fee", layout.FEE_AMOUNT: "--fee",
+}
 _LOCAL_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M")
 
 
@@ -50,12 +56,15 @@ def add_transaction(
     folds = {None: None, "earlier": 0, "later": 1}
     if fold not in folds:
         raise UserError("--fold takes 'earlier' or 'later'")
-    occurred_at = parse_local(local_time) if utc else local_to_utc(parse_local(local_time), timezone, folds[fold])
+    try:
+        occurred_at = parse_local(local_time) if utc else local_to_utc(parse_local(local_time), timezone, folds[fold])
+    except AmbiguousLocalTime as exc:
+        raise UserError(f"{exc}: pass --fold earlier ({exc.earlier:%H:%M} UTC) or --fold later ({exc.later:%H:%M} UTC)") from None
     problems: list[Problem] = []
     tx = validate(None, occurred_at, label, parse_leg(outgoing, "--out"), parse_leg(incoming, "--in"),
-                  parse_leg(fee, "--fee"), comment, external_id, problems)
+                  parse_leg(fee, "--fee"), comment, external_id, problems, entered_in=timezone)
     if tx is None:
-        raise UserError("; ".join(str(p) for p in problems))
+        raise UserError("; ".join(str(replace(p, column=_OPTIONS.get(p.column, p.column))) for p in problems))
     # The n-th identical entry gets the n-th id, like identical rows in one Excel file.
     ordinal = 1
     while True:

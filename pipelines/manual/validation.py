@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from pipelines.labels import BOTH, FEE, IN, LABELS, OUT, canonical_label
 from pipelines.manual import layout
 from pipelines.manual.amounts import AmountError, parse_amount
-from pipelines.timeutil import EARLIEST, FUTURE_SLACK, utc_now
+from pipelines.timeutil import EARLIEST, FUTURE_SLACK, utc_now, zone
 
 _ASSET = re.compile(r"^[^\s,;]{1,64}$")
 
@@ -80,11 +80,15 @@ def _fee_booked_as_outgoing(outgoing: tuple, incoming: tuple, fee: tuple) -> boo
     return not all(map(_blank, outgoing)) and all(map(_blank, incoming)) and all(map(_blank, fee))
 
 
-def check_time(occurred_at: datetime, row, column: str, problems: list[Problem]) -> None:
+def check_time(occurred_at: datetime, row, column: str, problems: list[Problem], entered_in: str = "UTC") -> None:
+    """`occurred_at` is naive UTC; a problem shows the time as the user entered it (`entered_in`: the
+    zone they typed it in), so a local time is not quoted back as a UTC one."""
+    shown = occurred_at if entered_in == "UTC" else occurred_at.replace(tzinfo=UTC).astimezone(zone(entered_in))
+    where = "" if entered_in == "UTC" else f" (local time, {entered_in})"
     if occurred_at < EARLIEST:
-        problems.append(Problem(row, column, f"{occurred_at:%d.%m.%Y} is before 03.01.2009, when Bitcoin began"))
+        problems.append(Problem(row, column, f"{shown:%d.%m.%Y}{where} is before 03.01.2009, when Bitcoin began"))
     elif occurred_at > utc_now() + FUTURE_SLACK:
-        problems.append(Problem(row, column, f"{occurred_at:%d.%m.%Y %H:%M:%S} is in the future"))
+        problems.append(Problem(row, column, f"{shown:%d.%m.%Y %H:%M:%S}{where} is in the future"))
 
 
 def validate(
@@ -97,8 +101,10 @@ def validate(
     comment,
     external_id,
     problems: list[Problem],
+    entered_in: str = "UTC",
 ) -> ManualTransaction | None:
-    """Check one transaction; append what is wrong to `problems` and return None, or the row."""
+    """Check one transaction; append what is wrong to `problems` and return None, or the row.
+    `entered_in`: the zone the user typed the time in (problems quote it in that zone)."""
     start = len(problems)
     label = canonical_label(str(label_text)) if not _blank(label_text) else None
     if _blank(label_text):
@@ -124,7 +130,7 @@ def validate(
         if needs == FEE and (has_in or has_out or fee_amount is None):
             problems.append(Problem(row, layout.FEE_AMOUNT, f"a {label} has only a fee asset and amount"))
     if occurred_at is not None:
-        check_time(occurred_at, row, layout.DATE, problems)
+        check_time(occurred_at, row, layout.DATE, problems, entered_in)
     if len(problems) > start or occurred_at is None or label is None:
         return None
     return ManualTransaction(

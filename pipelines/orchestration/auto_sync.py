@@ -16,7 +16,7 @@ import dagster as dg
 
 from pipelines.assets.partitions import INTEGRATIONS
 from pipelines.jobs import sync_all
-from pipelines.orchestration.runs import TRIGGER_TAG, active_partitions
+from pipelines.orchestration.runs import INTEGRATION_TAG, TRIGGER_TAG, active_partitions
 from pipelines.resources.warehouse import WarehouseResource
 
 AUTO_SYNC = "auto_sync"
@@ -69,7 +69,7 @@ def daily_auto_sync(context: dg.ScheduleEvaluationContext, warehouse: WarehouseR
         dg.RunRequest(
             run_key=f"{AUTO_SYNC}:{tick:%Y-%m-%d}:{integration_id}",
             partition_key=integration_id,
-            tags={TRIGGER_TAG: AUTO_SYNC},
+            tags={TRIGGER_TAG: AUTO_SYNC, INTEGRATION_TAG: integration_id},
         )
         for integration_id in todo
     ]

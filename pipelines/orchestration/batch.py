@@ -19,6 +19,11 @@ things Dagster does not do for such a run by itself:
   so the failed integration's partitions show as failed (planned in a failed run, never
   materialized) and the others as materialized.
 
+- **Check results per partition.** Dagster gives an `AssetCheckResult` a partition only when the
+  run has a single one; for a range it records one evaluation for no partition, and every
+  partition's check stays "planned". `check_evaluations` records one `AssetCheckEvaluation` per
+  integration instead, as the materializations are.
+
 Both lean on Dagster internals (named below); tests/orchestration/test_batch_runs.py pins them.
 """
 
@@ -100,3 +105,30 @@ class BatchLog:
         if self._lines:
             self._log.info("\n".join(self._lines))
             self._lines = []
+
+
+def check_evaluations(context, check_key: dg.AssetCheckKey, results: dict[str, tuple[bool, dg.AssetCheckSeverity, dict]]):
+    """The events of a check step: one evaluation per partition in `results` ({partition: (passed,
+    severity, metadata)}), then the check's output (without an `AssetCheckResult`, which would add
+    an evaluation for no partition in a batch run).
+
+    Each evaluation names the materialization it checked, the partition's latest (one query for all):
+    Dagster shows a partition's check status only while it targets the partition's latest
+    materialization, and clears it otherwise (the target's class is internal to Dagster 1.13)."""
+    from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+        AssetCheckEvaluationTargetMaterializationData,
+    )
+
+    records = context.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=check_key.asset_key, asset_partitions=list(results)), limit=len(results) or 1,
+    ).records
+    targets: dict[str, AssetCheckEvaluationTargetMaterializationData] = {}
+    for record in records:  # newest first
+        targets.setdefault(record.partition_key, AssetCheckEvaluationTargetMaterializationData(
+            storage_id=record.storage_id, run_id=record.run_id, timestamp=record.timestamp))
+    for partition, (passed, severity, metadata) in results.items():
+        yield dg.AssetCheckEvaluation(asset_key=check_key.asset_key, check_name=check_key.name, passed=passed,
+                                      severity=severity, metadata=metadata, partition=partition,
+                                      target_materialization_data=targets.get(partition))
+    assets_def = context.op_execution_context.assets_def
+    yield dg.Output(None, output_name=assets_def.get_output_name_for_asset_check_key(check_key))

@@ -45,6 +45,7 @@ def live_prices_defs(asset_keys: set[dg.AssetKey]) -> tuple[list, list]:
         cron_schedule=every_420_seconds(),
         execution_timezone="UTC",
         default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Live prices on ticks exactly 420 s apart (epoch-aligned 7-minute slots, also across hours).",
+        description="Live prices every 7 minutes: ticks exactly 420 s apart, also across hours (epoch-aligned "
+        "slots; the 49 cron strings are computed by every_420_seconds, since `*/7` restarts at each full hour).",
     )
     return [job], [schedule]

@@ -17,6 +17,8 @@ RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 #: Tag on every run we launch: who asked for it (auto_sync, sync_request, inbox, cli).
 TRIGGER_TAG = "pipelines/trigger"
+#: Tag naming a run request's integration, so the UI's schedule preview says which one it is for.
+INTEGRATION_TAG = "pipelines/integration"
 #: Run tag asking raw_records for a full re-sync (settable on a backfill in the UI).
 FULL_RESYNC_TAG = "pipelines/full_resync"
 

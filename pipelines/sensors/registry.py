@@ -16,7 +16,13 @@ def partition_changes(active: set[str], existing: set[str]) -> tuple[list[str], 
     return sorted(active - existing), sorted(existing - active)
 
 
-@dg.sensor(minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.sensor(
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Keeps one partition per active integration (app.integrations): adds new ones, removes "
+    "archived or deleted ones, so Sync All covers exactly the integrations users have. Skips while the "
+    "warehouse is not readable (not yet created by `pipelines init`, or held by a writer).",
+)
 def integrations_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
     """Adds a partition for each new integration and removes archived or deleted ones, so that
     materializing all partitions (Sync All) covers exactly the integrations users have."""

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pipelines.connectors import connector_for
+from pipelines.connectors import connector_for, source_errors
 from pipelines.connectors.base import Log, Snapshot
+from pipelines.demo import ACCOUNT as DEMO_ACCOUNT
+from pipelines.demo import demo_source_not_running
 from pipelines.registry.integrations import get_integration
 from pipelines.settings import warehouse_path
 from pipelines.sqlfiles import sql
@@ -54,7 +56,12 @@ def extract(integration_id: str, *, full: bool, log: Log, warehouse: str | None 
     connector = connector_for(integration.kind, integration.provider)
     sink = ParquetSink(Path(warehouse or warehouse_path()).parent)
     try:
-        snapshot = connector.extract(integration, cursors, sink, full=full, log=log)
+        try:
+            snapshot = connector.extract(integration, cursors, sink, full=full, log=log)
+        except source_errors() as exc:
+            if integration.account_id == DEMO_ACCOUNT:
+                raise demo_source_not_running() from exc
+            raise
         staged = sink.close()
         with _STORE_LOCK, connect(warehouse) as con, transaction(con):
             inserted = _store(con, integration_id, staged, snapshot, full)

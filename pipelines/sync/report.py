@@ -72,22 +72,21 @@ def amount_text(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>")
-
-
 def markdown_table(rows: list[dict]) -> str:
-    """Rows as a markdown table for Dagster metadata: every tip, the divergence point included."""
+    """Rows as markdown for Dagster metadata: a table with each row's tip codes, then every tip
+    sentence (the divergence point included) as a list item of its own. Dagster's metadata dialog
+    renders no `<br>` inside a cell, which glued one tip's sentence to the next."""
     if not rows:
         return "_no rows_"
     header = (
-        "| asset | asset_id | synced | calculated | difference | status | tip codes | tips |\n"
-        "|---|---|---:|---:|---:|---|---|---|"
+        "| asset | asset_id | synced | calculated | difference | status | tip codes |\n"
+        "|---|---|---:|---:|---:|---|---|"
     )
     body = [
         f"| {r['asset']} | {r['asset_id']} | {amount_text(r['synced'])} | {amount_text(r['calculated'])} | "
         f"{amount_text(r['difference'])} | {r['status']}{token_marker(r)} | "
-        f"{', '.join(t['code'] for t in r['tips'])} | {_cell(r['tip'])} |"
+        f"{', '.join(t['code'] for t in r['tips'])} |"
         for r in rows
     ]
-    return "\n".join([header, *body])
+    tips = [f"- {r['asset']}: {line}" for r in rows for line in r["tip"].splitlines() if line.strip()]
+    return "\n".join([header, *body, *(["", "Tips:", "", *tips] if tips else [])])

@@ -59,3 +59,13 @@ def test_a_refresh_keeps_one_row_per_asset_and_quote(warehouse, imitation, excha
         second = con.execute("SELECT asset, quote, price, fetched_at FROM prices.live_prices ORDER BY ALL").fetchall()
     assert [r[:3] for r in second] == [r[:3] for r in first] and len(second) == 4
     assert all(b[3] >= a[3] for a, b in zip(first, second))
+
+
+def test_only_the_write_takes_the_warehouse_pool():
+    """The fetch (network, retries) runs outside the warehouse pool; only the upsert is in it."""
+    from pipelines.assets.partitions import WAREHOUSE_POOL
+    from pipelines.definitions import defs
+
+    job = defs.resolve_job_def("live_prices_job")
+    pools = {node.name: node.definition.pool for node in job.graph.node_named("live_prices").definition.nodes}
+    assert pools == {"fetch_live_prices": None, "store_live_prices": WAREHOUSE_POOL}

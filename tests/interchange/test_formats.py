@@ -340,3 +340,19 @@ def test_quoted_line_breaks_stay_in_the_comment_and_oversized_fields_are_refused
     huge = write(tmp_path, "huge.csv", lines[0] + '\n2024-01-02 09:15 UTC,,,1,EUR,,,,,,"' + "x" * 200_000 + '",\n')
     with pytest.raises(UserError, match="huge.csv is not a readable CSV file"):
         import_file(con, "koinly", integration, huge)
+
+
+def test_cointracking_ambiguous_local_time_names_offsets_not_an_option(con, manual, tmp_path):
+    """`import cointracking` has no --fold: the problem says how to write the time in the file instead."""
+    integration = manual("CT autumn")
+    header = CT.strip().splitlines()[0]
+    ambiguous = '"Deposit","1","BTC","","","","","","","","27.10.2024 02:30:00",""'
+    with pytest.raises(CsvImportError) as info:
+        import_file(con, "cointracking", integration, write(tmp_path, "a.csv", f"{header}\n{ambiguous}\n"),
+                    timezone="Europe/Vienna")
+    (problem,) = info.value.problems
+    assert "happens twice in Europe/Vienna" in problem.reason and "--fold" not in problem.reason
+    assert problem.reason.endswith("2024-10-27T02:30:00+02:00 or 2024-10-27T02:30:00+01:00")
+    later = ambiguous.replace("27.10.2024 02:30:00", "2024-10-27T02:30:00+01:00")
+    import_file(con, "cointracking", integration, write(tmp_path, "b.csv", f"{header}\n{later}\n"), timezone="Europe/Vienna")
+    assert [r[0] for r in stored(con, integration)] == [datetime(2024, 10, 27, 1, 30)]

@@ -9,7 +9,7 @@ import dagster as dg
 import pytest
 
 from pipelines.orchestration.auto_sync import daily_auto_sync
-from pipelines.orchestration.runs import RANGE_END_TAG, RANGE_START_TAG, TRIGGER_TAG
+from pipelines.orchestration.runs import INTEGRATION_TAG, RANGE_END_TAG, RANGE_START_TAG, TRIGGER_TAG
 from tests.orchestration.conftest import add_run, insert_integration
 
 
@@ -28,6 +28,7 @@ def test_only_auto_sync_tiers_of_the_ticks_year(instance, resources, repository_
     result = tick(instance, resources, repository_def, utc(2024, 6, 1, 3))
     assert sorted(r.partition_key for r in result.run_requests) == ["pro-exchange", "pro-wallet", "unlimited-exchange", "unlimited-wallet"]
     assert all(r.tags[TRIGGER_TAG] == "auto_sync" for r in result.run_requests)
+    assert all(r.tags[INTEGRATION_TAG] == r.partition_key for r in result.run_requests)  # the preview names it
     assert sorted(r.run_key for r in result.run_requests) == [
         "auto_sync:2024-06-01:pro-exchange", "auto_sync:2024-06-01:pro-wallet",
         "auto_sync:2024-06-01:unlimited-exchange", "auto_sync:2024-06-01:unlimited-wallet",

@@ -126,9 +126,9 @@ def test_a_rejected_key_fails_that_integration_only(warehouse, instance, imitati
             (rows,) = con.execute("SELECT count(*) FROM core.transactions WHERE integration_id = ?", [integration]).fetchone()
             assert events[("transactions", integration)]["rows"].value == rows
 
-    # The balances check covers the run's integrations that synced.
-    (check,) = [c for c in result.get_asset_check_evaluations() if c.check_name == "balances_match"]
-    assert check.metadata["integrations"].value == 3
+    # The balances check has one evaluation per integration that synced.
+    checks = [c for c in result.get_asset_check_evaluations() if c.check_name == "balances_match"]
+    assert sorted(c.partition for c in checks) == sorted([good, kraken, paper])
 
 
 def test_a_batch_run_logs_per_step_not_per_integration(warehouse, laptop, imitation, exchange):
@@ -144,3 +144,61 @@ def test_a_batch_run_logs_per_step_not_per_integration(warehouse, laptop, imitat
     events = materializations(laptop, result.run_id)
     assert {p for (a, p) in events if a in PARTITIONED} == set(batch)
     assert len([k for k in events if k[0] in PARTITIONED]) == len(PARTITIONED) * len(batch)
+    # After a successful batch every integration's checks passed (not "skipped").
+    for asset, check in (("raw_records", "sources_read"), ("transactions", "transactions_quality")):
+        assert check_outcomes(laptop, asset, check, result.run_id) == dict.fromkeys(batch, ("SUCCEEDED", "ERROR"))
+    assert check_outcomes(laptop, "balance_reconciliation", "balances_match", result.run_id) == dict.fromkeys(
+        batch, ("SUCCEEDED", "WARN"))
+
+
+def check_outcomes(instance, asset: str, check: str, run_id: str) -> dict[str, tuple]:
+    """partition -> (status, severity) of the check's evaluations in this run (a partition only
+    planned shows its status and no severity)."""
+    key = dg.AssetCheckKey(dg.AssetKey(asset), check)
+    records = instance.event_log_storage.get_asset_check_execution_history(key, limit=100)
+    return {r.partition: (r.status.value, getattr(r.evaluation, "severity", None) and r.evaluation.severity.value)
+            for r in records if r.run_id == run_id}
+
+
+def test_checks_record_one_evaluation_per_integration(warehouse, instance, imitation, exchange):
+    """A batch run's checks are per integration, as its materializations are: the failed source's
+    partition fails `sources_read`, the others pass; `balances_match` says which integration
+    mismatches (WARN for an exchange); `transactions_quality` passes for each one built."""
+    imitation.faults.delist("binance", "SOL/USDT")
+    binance, kraken = exchange("binance"), exchange("kraken")
+    bad = exchange("binance", name="Wrong key",
+                   credentials={"apiKey": imitation.binance.api_key, "secret": "wrong" + imitation.binance.secret[5:]})
+    with connect(warehouse) as con:
+        paper = add_integration(con, "trader", "Paper", "manual")
+    batch = [binance, bad, kraken, paper]
+
+    result = run_batch(instance, batch)
+
+    assert not result.success
+    assert check_outcomes(instance, "raw_records", "sources_read", result.run_id) == {
+        binance: ("SUCCEEDED", "ERROR"), bad: ("FAILED", "ERROR"), kraken: ("SUCCEEDED", "ERROR"),
+        paper: ("SUCCEEDED", "ERROR")}
+    # The failed source's partition was not built: its later checks stay planned in the failed run.
+    assert check_outcomes(instance, "transactions", "transactions_quality", result.run_id) == {
+        binance: ("SUCCEEDED", "ERROR"), bad: ("PLANNED", None), kraken: ("SUCCEEDED", "ERROR"),
+        paper: ("SUCCEEDED", "ERROR")}
+    assert check_outcomes(instance, "balance_reconciliation", "balances_match", result.run_id) == {
+        binance: ("FAILED", "WARN"), bad: ("PLANNED", None), kraken: ("SUCCEEDED", "WARN"),
+        paper: ("SUCCEEDED", "ERROR")}
+    key = dg.AssetCheckKey(dg.AssetKey("balance_reconciliation"), "balances_match")
+    (record,) = [r for r in instance.event_log_storage.get_asset_check_execution_history(key, limit=100)
+                 if r.partition == binance]
+    assert record.evaluation.metadata["mismatches"].value >= 2
+
+    # What the UI shows per partition: an evaluation counts while it targets the partition's latest
+    # materialization, so each one must name it.
+    for asset, check, passed, failed in (
+        ("raw_records", "sources_read", {binance, kraken, paper}, {bad}),
+        ("transactions", "transactions_quality", {binance, kraken, paper}, set()),
+        ("balance_reconciliation", "balances_match", {kraken, paper}, {binance}),
+    ):
+        infos = instance.event_log_storage.get_asset_check_partition_info(
+            [dg.AssetCheckKey(dg.AssetKey(asset), check)], partition_keys=batch)
+        shown = {i.partition_key: i.latest_execution_status.value for i in infos
+                 if i.is_current and i.latest_execution_status.value != "PLANNED"}  # planned: the failed run's
+        assert shown == {**dict.fromkeys(passed, "SUCCEEDED"), **dict.fromkeys(failed, "FAILED")}, (check, shown)

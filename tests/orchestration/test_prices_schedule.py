@@ -44,3 +44,11 @@ def test_prices_schedule_only_with_a_live_prices_asset():
     with dg.build_schedule_context(scheduled_execution_time=when) as context:
         (request,) = schedule.evaluate_tick(context).run_requests
     assert request.job_name in (None, job.name)
+
+
+def test_descriptions_say_what_the_schedule_and_sensor_do():
+    """The UI shows descriptions where the prices schedule's 49 cron strings are a wall of text."""
+    from pipelines.definitions import defs
+
+    assert "every 7 minutes" in defs.get_schedule_def("live_prices_every_7_minutes").description
+    assert "partition per active integration" in defs.get_sensor_def("integrations_sensor").description
