@@ -111,8 +111,8 @@ def _reason(exc: Exception) -> tuple[str, bool]:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if isinstance(exc, UserError):
         return text[:500], True
-    expected = isinstance(exc, source_errors())
-    return f"{type(exc).__name__}: {text}"[:500], expected
+    expected = isinstance(exc, source_errors())  # worded for people: no class name in front
+    return (text if expected else f"{type(exc).__name__}: {text}")[:500], expected
 
 
 def _summary(failed: dict[str, str]) -> str:
