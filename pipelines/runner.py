@@ -2,12 +2,15 @@
 
 Each integration gets its own Dagster run, so one failing integration (a rejected key, an
 unreachable node) fails alone while the others sync on. Runs are recorded in the Dagster instance
-under `DAGSTER_HOME` when it is set, so they show in the UI like runs launched there.
+under `DAGSTER_HOME` when it is set, so they show in the UI like runs launched there; each run is
+tagged with this process, and waits for the warehouse pool (freeing what dead runs hold) before it
+starts (pipelines/orchestration/warehouse_pool.py).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,13 +45,21 @@ def _first_error(result) -> str | None:
     return None if result.success else "run failed"
 
 
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
 def sync(
     integration_ids: Iterable[str], *, full: bool = False, dagster_instance=None,
     on_done: Callable[[RunOutcome], None] | None = None, log_level: str = "CRITICAL",
+    say: Callable[[str], None] = _say,
 ) -> list[RunOutcome]:
-    """Materialize every asset of `sync_all` for each integration, one run per integration."""
+    """Materialize every asset of `sync_all` for each integration, one run per integration; `say`
+    gets one line for each dead run freed and each live holder of the warehouse pool waited for."""
     from pipelines.assets.partitions import INTEGRATIONS
     from pipelines.definitions import defs
+    from pipelines.orchestration.runs import TRIGGER_TAG
+    from pipelines.orchestration.warehouse_pool import process_tags, wait_for_pool
 
     ids = list(integration_ids)
     dagster_instance = dagster_instance or instance()
@@ -61,11 +72,13 @@ def sync(
         "ops": {"raw_records": {"config": {"full": full}}},
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
+    tags = {TRIGGER_TAG: "cli", **process_tags()}
     outcomes = []
     for integration_id in ids:
+        wait_for_pool(dagster_instance, say)
         result = job.execute_in_process(
             partition_key=integration_id, instance=dagster_instance, run_config=run_config, raise_on_error=False,
-            tags={"pipelines/trigger": "cli"},
+            tags=tags,
         )
         outcome = RunOutcome(integration_id, result.run_id, result.success, _first_error(result))
         outcomes.append(outcome)

@@ -44,7 +44,8 @@ def run_and_report(integration_ids: list[str], full: bool) -> int:
             if not outcome.success:
                 failures.append(outcome)
 
-        runner.sync(integration_ids, full=full, on_done=done)
+        runner.sync(integration_ids, full=full, on_done=done,
+                    say=lambda line: bar.console.print(line, markup=False, highlight=False, soft_wrap=True))
     for outcome in failures:
         print(f"error: {outcome.integration_id}: {outcome.error} (run {outcome.run_id})", file=sys.stderr)
     print(f"{len(integration_ids) - len(failures)} of {len(integration_ids)} integrations synced")

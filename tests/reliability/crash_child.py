@@ -1,6 +1,7 @@
 """Child process for the crash-safety tests: sync one integration and SIGKILL itself in the middle
-of a warehouse write (after the writes, before the commit). Run as
-`python -m tests.reliability.crash_child INTEGRATION extract|build`.
+of a warehouse write (after the writes, before the commit), or stop in `warehouse_layers` after its
+write, holding the run's `duckdb_warehouse` pool slot until killed. Run as
+`python -m tests.reliability.crash_child INTEGRATION extract|build|hold [READY_FILE]`.
 
 The kill is injected here, in test code, by wrapping the write functions; production code has no
 test hooks.
@@ -11,28 +12,46 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
+from pathlib import Path
 
 
-def kill_after(module, name: str, when=lambda *args: True) -> None:
+def stop_after(module, name: str, stop, when=lambda *args: True) -> None:
+    """Call `stop()` after `module.name` returns, when `when(*args)` says so."""
     real = getattr(module, name)
 
     def wrapper(*args, **kwargs):
         result = real(*args, **kwargs)
         if when(*args):
-            os.kill(os.getpid(), signal.SIGKILL)
+            stop()
         return result
 
     setattr(module, name, wrapper)
 
 
-def main(integration_id: str, phase: str) -> None:
+def kill_self() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def main(integration_id: str, phase: str, ready_file: str | None = None) -> None:
     import pipelines.sync.build as build
     import pipelines.sync.extract as extract
 
+    in_layers = lambda con, step, *rest: step == "calculated_balances"  # noqa: E731
     if phase == "extract":
-        kill_after(extract, "_store")  # raw records, snapshot and cursors written, not committed
-    else:
-        kill_after(build, "build_step", lambda con, step, *rest: step == "calculated_balances")
+        stop_after(extract, "_store", kill_self)  # raw records, snapshot and cursors written, not committed
+    elif phase == "build":
+        stop_after(build, "build_step", kill_self, in_layers)
+    else:  # "hold": a live run in warehouse_layers after its write, holding the pool slot (not the
+        # warehouse file) until it is killed
+        from pipelines.orchestration.batch import StepBatch
+
+        def hold() -> None:
+            Path(ready_file).write_text(str(os.getpid()))
+            while True:
+                time.sleep(1)
+
+        stop_after(StepBatch, "materialize", hold, lambda batch, *rest: batch.context.op_def.name == "warehouse_layers")
     from pipelines.runner import sync
 
     sync([integration_id])
@@ -40,4 +59,4 @@ def main(integration_id: str, phase: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])
