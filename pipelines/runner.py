@@ -45,14 +45,14 @@ def _first_error(result) -> str | None:
     return None if result.success else "run failed"
 
 
-def _say(line: str) -> None:
+def to_stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
 
 def sync(
     integration_ids: Iterable[str], *, full: bool = False, dagster_instance=None,
     on_done: Callable[[RunOutcome], None] | None = None, log_level: str = "CRITICAL",
-    say: Callable[[str], None] = _say,
+    say: Callable[[str], None] = to_stderr,
 ) -> list[RunOutcome]:
     """Materialize every asset of `sync_all` for each integration, one run per integration; `say`
     gets one line for each dead run freed and each live holder of the warehouse pool waited for."""

@@ -39,6 +39,8 @@ PID_TAG = "pipelines/pid"
 PID_START_TAG = "pipelines/pid_start"
 #: Seconds between looks at the pool while a live run holds it.
 POLL_SECONDS = 1.0
+#: Statuses of a run that may still write the warehouse (queued runs have not begun).
+UNFINISHED = ("NOT_STARTED", "STARTING", "STARTED", "CANCELING")
 
 
 def _start_time(pid: int) -> str:
@@ -88,8 +90,7 @@ def free_dead_runs(instance, say: Callable[[str], None]) -> None:
     free the slots of finished runs. One line through `say` for each."""
     import dagster as dg
 
-    unfinished = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED,
-                  dg.DagsterRunStatus.CANCELING]
+    unfinished = [dg.DagsterRunStatus(status) for status in UNFINISHED]
     records = instance.get_run_records(dg.RunsFilter(statuses=unfinished, tags={HOST_TAG: socket.gethostname()}))
     for run in (r.dagster_run for r in records):
         if _process_gone(run.tags):
@@ -103,6 +104,19 @@ def free_dead_runs(instance, say: Callable[[str], None]) -> None:
         if run is None or run.is_finished:
             storage.free_concurrency_slots_for_run(run_id)
             say(f"freed the warehouse pool slot of run {run_id}, which {'ended' if run else 'no longer exists'}")
+
+
+def run_in_progress(instance, say: Callable[[str], None]) -> str | None:
+    """The first unfinished run, described in a few words, after freeing the dead ones; None if none."""
+    import dagster as dg
+
+    free_dead_runs(instance, say)
+    records = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus(s) for s in UNFINISHED]), limit=1)
+    if not records:
+        return None
+    run = records[0].dagster_run
+    process = f", {_process(run.tags)}" if PID_TAG in run.tags else ""
+    return f"run {run.run_id} ({run.job_name}, {_integrations(run.tags)}, {run.status.value}{process})"
 
 
 def _holders(instance, info) -> str:

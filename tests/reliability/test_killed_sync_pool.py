@@ -7,13 +7,11 @@ sync waiting for a live holder says who holds the pool and stops on SIGTERM and 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -27,16 +25,6 @@ from tests.reliability.test_crash_safety import killed_sync
 POOL = "duckdb_warehouse"
 #: Bounds on subprocesses: a sync of one manual integration takes seconds; today's hang never ends.
 SYNC_TIMEOUT = 240
-
-
-@pytest.fixture
-def dagster_home(tmp_path, monkeypatch, warehouse):
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(PROJECT_ROOT / "deploy" / "dagster.dev.yaml", home / "dagster.yaml")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "1000")  # as the Makefile sets it
-    return home
 
 
 def paper_integration(warehouse, name: str, add_account_first: bool = True) -> str:
@@ -63,7 +51,7 @@ def pool_and_runs():
 
 
 @pytest.mark.parametrize("phase", ["build", "extract"])
-def test_a_killed_sync_does_not_hang_the_next(warehouse, dagster_home, phase):
+def test_a_killed_sync_does_not_hang_the_next(warehouse, dev_dagster_home, phase):
     paper = paper_integration(warehouse, "Paper")
     killed_sync(paper, phase)  # SIGKILL in warehouse_layers (holding the pool) or in raw_records
     holders, statuses = pool_and_runs()
@@ -86,47 +74,33 @@ def test_a_killed_sync_does_not_hang_the_next(warehouse, dagster_home, phase):
         assert con.execute("SELECT amount FROM marts.calculated_balances").fetchall() == [(Decimal("1.5"),)]
 
 
-def wait_for(predicate, what: str, timeout: float = SYNC_TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
-
-
-def test_a_sync_waiting_for_a_live_holder_says_who_and_stops_on_a_signal(warehouse, dagster_home, tmp_path):
+def test_a_sync_waiting_for_a_live_holder_says_who_and_stops_on_a_signal(warehouse, holding_sync, tmp_path):
     holding = paper_integration(warehouse, "Holding")
     waiting = paper_integration(warehouse, "Waiting", add_account_first=False)
-    ready = tmp_path / "holding"
-    env = os.environ.copy()
-    holder = subprocess.Popen([sys.executable, "-m", "tests.reliability.crash_child", holding, "hold", str(ready)],
-                              cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    waiters: list[subprocess.Popen] = []
-    try:
-        wait_for(lambda: ready.exists() or holder.poll() is not None, "the holder to reach warehouse_layers")
-        assert holder.poll() is None, "the holder ended before holding the pool"
-        (held_by,), _ = pool_and_runs()
-        for sig, code in ((signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 130)):
-            log = tmp_path / f"waiter-{sig.name}.err"
-            with open(log, "w") as err:
-                waiter = subprocess.Popen(pipelines("sync", waiting), cwd=PROJECT_ROOT, env=env,
-                                          stdout=subprocess.DEVNULL, stderr=err)
-            waiters.append(waiter)
-            wait_for(lambda: "waiting" in Path(log).read_text() or waiter.poll() is not None,
-                     "the waiting sync to say who holds the pool", timeout=90)
-            lines = [line for line in Path(log).read_text().splitlines() if POOL in line]
+    holder = holding_sync(holding)
+    (held_by,), _ = pool_and_runs()
+    for sig, code in ((signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 130)):
+        log = tmp_path / f"waiter-{sig.name}.err"
+        with open(log, "w") as err:
+            waiter = subprocess.Popen(pipelines("sync", waiting), cwd=PROJECT_ROOT, env=os.environ.copy(),
+                                      stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            deadline = time.monotonic() + 90
+            while POOL not in log.read_text() and waiter.poll() is None:
+                assert time.monotonic() < deadline, "the waiting sync never said who holds the pool"
+                time.sleep(0.2)
+            lines = [line for line in log.read_text().splitlines() if POOL in line]
             assert waiter.poll() is None and len(lines) == 1, lines
-            said = lines[0]
-            assert held_by in said and f"pid {holder.pid}" in said and POOL in said and holding in said, said
+            assert held_by in lines[0] and f"pid {holder.pid}" in lines[0] and holding in lines[0], lines
             waiter.send_signal(sig)
-            assert waiter.wait(timeout=30) == code, Path(log).read_text()
-        holders, statuses = pool_and_runs()
-        assert holders == [held_by]  # the live holder keeps its slot
-        assert list(statuses.values()).count("STARTED") == 1
-    finally:
-        for process in (*waiters, holder):
-            if process.poll() is None:
-                process.kill()
-            process.wait(timeout=30)
+            assert waiter.wait(timeout=30) == code, log.read_text()
+        finally:
+            if waiter.poll() is None:
+                waiter.kill()
+            waiter.wait(timeout=30)
+    holders, statuses = pool_and_runs()
+    assert holders == [held_by]  # the live holder keeps its slot
+    assert list(statuses.values()) == ["STARTED"]
 
 
 def test_only_a_process_of_this_host_that_is_gone_counts_as_dead():
