@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from tests.exchange.conftest import FAST, mismatched, sync
+from tests.processes import stop_tree
 
 
 def test_standalone_imitation_and_cli_integration(warehouse, cli, tmp_path, monkeypatch):
@@ -28,5 +29,4 @@ def test_standalone_imitation_and_cli_integration(warehouse, cli, tmp_path, monk
         sync(warehouse, "ann-binance", full=True)
         assert {"SOL", "USDT"} <= mismatched(warehouse, "ann-binance")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop_tree(server)
