@@ -4,13 +4,14 @@ Each integration gets its own Dagster run, so one failing integration (a rejecte
 unreachable node) fails alone while the others sync on. Runs are recorded in the Dagster instance
 under `DAGSTER_HOME` when it is set, so they show in the UI like runs launched there; each run is
 tagged with this process, and waits for the warehouse pool (freeing what dead runs hold) before it
-starts (pipelines/orchestration/warehouse_pool.py).
+starts and, watched, while it runs (pipelines/orchestration/warehouse_pool.py).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +60,7 @@ def sync(
     from pipelines.assets.partitions import INTEGRATIONS
     from pipelines.definitions import defs
     from pipelines.orchestration.runs import TRIGGER_TAG
-    from pipelines.orchestration.warehouse_pool import process_tags, wait_for_pool
+    from pipelines.orchestration.warehouse_pool import process_tags, wait_for_pool, watching
 
     ids = list(integration_ids)
     dagster_instance = dagster_instance or instance()
@@ -76,10 +77,14 @@ def sync(
     outcomes = []
     for integration_id in ids:
         wait_for_pool(dagster_instance, say)
-        result = job.execute_in_process(
-            partition_key=integration_id, instance=dagster_instance, run_config=run_config, raise_on_error=False,
-            tags=tags,
-        )
+        run_id = str(uuid.uuid4())
+        with watching(dagster_instance, run_id, say) as watch:
+            result = job.execute_in_process(
+                partition_key=integration_id, instance=dagster_instance, run_config=run_config, raise_on_error=False,
+                tags=tags, run_id=run_id,
+            )
+        if watch and watch.interrupted:
+            raise KeyboardInterrupt
         outcome = RunOutcome(integration_id, result.run_id, result.success, _first_error(result))
         outcomes.append(outcome)
         if on_done:

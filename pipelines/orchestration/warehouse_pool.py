@@ -14,20 +14,26 @@ and before each run `wait_for_pool`:
 - marks failed every run of this host left unfinished by a process that is gone, and frees its pool
   slots; frees slots held by runs that finished (run monitoring would, but only with a daemon);
 - while a live run holds the pool, says once which run, integration, step and process, and sleeps
-  (Ctrl-C and SIGTERM end the CLI as usual: Dagster's handlers are not installed yet).
+  (Ctrl-C and SIGTERM end the CLI as usual: Dagster's handlers are not installed yet);
+
+and while the run goes on, a `RunWatch` does the same for a step that meets a holder after all
+(another run took the slot meanwhile), and makes that wait interruptible.
 
 Runs of other hosts (or without these tags: the daemon's, whose crashes run monitoring handles) are
 never judged dead. Uses the instance's public run APIs and its event log storage's concurrency
-methods (`get_concurrency_info`, `free_concurrency_slots_for_run`; pinned by
-tests/reliability/test_killed_sync_pool.py).
+methods (`get_concurrency_info`, `free_concurrency_slots_for_run`), and the internals `RunWatch`
+names; tests/reliability/test_killed_sync_pool.py pins them.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipelines.assets.partitions import WAREHOUSE_POOL
@@ -128,19 +134,82 @@ def _holders(instance, info) -> str:
     return ", ".join(held)
 
 
+class _Announcer:
+    """Says who holds the pool, once per set of holders."""
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        self.say, self.shown = say, None
+
+    def __call__(self, instance, info) -> None:
+        holders = _holders(instance, info)
+        if holders and holders != self.shown:
+            self.say(f"waiting for the warehouse: pool {WAREHOUSE_POOL} is held by {holders} (Ctrl-C to stop)")
+            self.shown = holders
+
+
 def wait_for_pool(instance, say: Callable[[str], None]) -> None:
     """Return once the warehouse pool has a free slot, after freeing what dead runs hold."""
     storage = instance.event_log_storage
     if not storage.supports_global_concurrency_limits:
         return  # an ephemeral instance (no DAGSTER_HOME) has no pools
-    shown = None
+    announce = _Announcer(say)
     while True:
         free_dead_runs(instance, say)
         info = storage.get_concurrency_info(WAREHOUSE_POOL)
         if not info.claimed_slots or info.limit is None or len(info.claimed_slots) < info.limit:
             return
-        holders = _holders(instance, info)
-        if holders != shown:
-            say(f"waiting for the warehouse: pool {WAREHOUSE_POOL} is held by {holders} (Ctrl-C to stop)")
-            shown = holders
+        announce(instance, info)
         time.sleep(POLL_SECONDS)
+
+
+class RunWatch(threading.Thread):
+    """Watches a run Dagster executes in this process's main thread, for when one of its steps waits
+    for the pool after all (another run took it between the pool check and the step): frees what
+    dead runs hold, says who holds it, and turns a SIGINT or SIGTERM that Dagster captured into a
+    KeyboardInterrupt in the main thread, which Dagster's execution handles as an interrupted run
+    (failed, its pending claim withdrawn); `interrupted` then tells the caller to stop.
+
+    Internals (Dagster 1.13, pinned by tests/reliability/test_killed_sync_pool.py): the captured
+    interrupt flag (`dagster._utils.interrupts.check_captured_interrupt`), and the exception is
+    raised in the main thread with CPython's `PyThreadState_SetAsyncExc`, only while the run's step
+    is pending (Dagster's wait loop, not a step's code)."""
+
+    def __init__(self, instance_ref, run_id: str, say: Callable[[str], None]) -> None:
+        super().__init__(name=f"pool-watch-{run_id}", daemon=True)
+        self.instance_ref, self.run_id, self.say = instance_ref, run_id, say
+        self.done = threading.Event()
+        self.interrupted = False
+
+    def run(self) -> None:
+        import dagster as dg
+        from dagster._utils.interrupts import check_captured_interrupt
+
+        announce = _Announcer(self.say)
+        with dg.DagsterInstance.from_ref(self.instance_ref) as instance:  # its own connections
+            while not self.done.wait(POLL_SECONDS):
+                info = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
+                if self.run_id not in info.pending_run_ids:
+                    continue
+                if check_captured_interrupt():
+                    self.interrupted = True
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                        ctypes.c_ulong(threading.main_thread().ident), ctypes.py_object(KeyboardInterrupt))
+                    return
+                free_dead_runs(instance, self.say)
+                announce(instance, info)
+
+
+@contextmanager
+def watching(instance, run_id: str, say: Callable[[str], None]) -> Iterator[RunWatch | None]:
+    """A `RunWatch` over the run while the block runs it; None without pools or off the main thread."""
+    if (not instance.is_persistent or not instance.event_log_storage.supports_global_concurrency_limits
+            or threading.current_thread() is not threading.main_thread()):
+        yield None
+        return
+    watch = RunWatch(instance.get_ref(), run_id, say)
+    watch.start()
+    try:
+        yield watch
+    finally:
+        watch.done.set()
+        watch.join()

@@ -1,7 +1,9 @@
 """Child process for the crash-safety tests: sync one integration and SIGKILL itself in the middle
 of a warehouse write (after the writes, before the commit), or stop in `warehouse_layers` after its
 write, holding the run's `duckdb_warehouse` pool slot until killed. Run as
-`python -m tests.reliability.crash_child INTEGRATION extract|build|hold [READY_FILE]`.
+`python -m tests.reliability.crash_child INTEGRATION extract|build|hold|pause [READY_FILE [GO_FILE]]`;
+`pause` stops in the extract before it writes (no warehouse connection open), writes READY_FILE and
+goes on when GO_FILE exists, then exits 0 if the sync succeeded.
 
 The kill is injected here, in test code, by wrapping the write functions; production code has no
 test hooks.
@@ -33,7 +35,18 @@ def kill_self() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def main(integration_id: str, phase: str, ready_file: str | None = None) -> None:
+def pause(ready_file: str, go_file: str | None):
+    """A stop that writes `ready_file`, then waits until `go_file` exists (for good without one)."""
+
+    def stop() -> None:
+        Path(ready_file).write_text(str(os.getpid()))
+        while go_file is None or not Path(go_file).exists():
+            time.sleep(0.1)
+
+    return stop
+
+
+def main(integration_id: str, phase: str, ready_file: str | None = None, go_file: str | None = None) -> None:
     import pipelines.sync.build as build
     import pipelines.sync.extract as extract
 
@@ -42,21 +55,21 @@ def main(integration_id: str, phase: str, ready_file: str | None = None) -> None
         stop_after(extract, "_store", kill_self)  # raw records, snapshot and cursors written, not committed
     elif phase == "build":
         stop_after(build, "build_step", kill_self, in_layers)
-    else:  # "hold": a live run in warehouse_layers after its write, holding the pool slot (not the
+    elif phase == "hold":  # a live run in warehouse_layers after its write, holding the pool slot (not the
         # warehouse file) until it is killed
         from pipelines.orchestration.batch import StepBatch
 
-        def hold() -> None:
-            Path(ready_file).write_text(str(os.getpid()))
-            while True:
-                time.sleep(1)
-
-        stop_after(StepBatch, "materialize", hold, lambda batch, *rest: batch.context.op_def.name == "warehouse_layers")
+        stop_after(StepBatch, "materialize", pause(ready_file, None),
+                   lambda batch, *rest: batch.context.op_def.name == "warehouse_layers")
+    elif phase == "pause":
+        stop_after(extract, "connector_for", pause(ready_file, go_file))
     from pipelines.runner import sync
 
-    sync([integration_id])
+    outcomes = sync([integration_id])
+    if phase == "pause":
+        sys.exit(0 if all(o.success for o in outcomes) else f"the sync failed: {outcomes}")
     sys.exit("the sync finished: the kill was never reached")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

@@ -103,6 +103,64 @@ def test_a_sync_waiting_for_a_live_holder_says_who_and_stops_on_a_signal(warehou
     assert list(statuses.values()) == ["STARTED"]
 
 
+def run_meeting_the_holder_between_its_steps(warehouse, holding_sync, tmp_path):
+    """A sync that passed the CLI's pool check (paused in its extract) while another takes the pool;
+    returns (the sync's process and stderr file, the holder) once the sync, its run waiting for the
+    pool inside Dagster's executor, says who holds it."""
+    paused = paper_integration(warehouse, "Paused")
+    holding = paper_integration(warehouse, "Holding", add_account_first=False)
+    ready, go, log = tmp_path / "paused", tmp_path / "go", tmp_path / "paused.err"
+    with open(log, "w") as err:
+        sync = subprocess.Popen([sys.executable, "-m", "tests.reliability.crash_child", paused, "pause", str(ready), str(go)],
+                                cwd=PROJECT_ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=err)
+    deadline = time.monotonic() + SYNC_TIMEOUT
+    while not ready.exists():
+        assert sync.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+    holder = holding_sync(holding)
+    go.touch()
+    while "waiting for the warehouse" not in log.read_text():  # today: never said
+        assert sync.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+    return sync, log, holder
+
+
+def test_a_run_waiting_between_its_steps_for_a_holder_that_dies_goes_on(warehouse, holding_sync, tmp_path):
+    sync, log, holder = run_meeting_the_holder_between_its_steps(warehouse, holding_sync, tmp_path)
+    try:
+        (held_by,), _ = pool_and_runs()
+        holder.kill()
+        holder.wait(timeout=30)
+        assert sync.wait(timeout=SYNC_TIMEOUT) == 0, log.read_text()  # today: waits for good
+        said = [line for line in log.read_text().splitlines() if held_by in line]
+        assert len(said) == 2 and "waiting for the warehouse" in said[0] and "gone" in said[1], said
+        holders, statuses = pool_and_runs()
+        assert holders == [] and sorted(statuses.values()) == ["FAILURE", "SUCCESS"]
+    finally:
+        if sync.poll() is None:
+            sync.kill()
+        sync.wait(timeout=30)
+
+
+def test_a_run_waiting_between_its_steps_stops_on_sigterm(warehouse, holding_sync, tmp_path):
+    sync, log, holder = run_meeting_the_holder_between_its_steps(warehouse, holding_sync, tmp_path)
+    try:
+        sync.send_signal(signal.SIGTERM)
+        sync.wait(timeout=60)  # today: Dagster captured the signal and never looks at it while waiting
+        (held_by,), statuses = pool_and_runs()
+        assert statuses.pop(held_by) == "STARTED"
+        ((interrupted, status),) = statuses.items()
+        assert status == "FAILURE"
+        import dagster as dg
+
+        with dg.DagsterInstance.get() as instance:  # its claim withdrawn
+            assert interrupted not in {step.run_id for step in instance.event_log_storage.get_concurrency_info(POOL).pending_steps}
+    finally:
+        if sync.poll() is None:
+            sync.kill()
+        sync.wait(timeout=30)
+
+
 def test_only_a_process_of_this_host_that_is_gone_counts_as_dead():
     from pipelines.orchestration.warehouse_pool import HOST_TAG, PID_START_TAG, PID_TAG, _process_gone, process_tags
 
