@@ -19,8 +19,8 @@ and before each run `wait_for_pool`:
 and while the run goes on, a `RunWatch` does the same for a step that meets a holder after all
 (another run took the slot meanwhile), and makes that wait interruptible.
 
-Runs of other hosts (or without these tags: the daemon's, whose crashes run monitoring handles) are
-never judged dead. Uses the instance's public run APIs and its event log storage's concurrency
+Runs of other hosts, and runs without these tags (the daemon's: docs/operations.md), are never
+judged dead. Uses the instance's public run APIs and its event log storage's concurrency
 methods (`get_concurrency_info`, `free_concurrency_slots_for_run`), and the internals `RunWatch`
 names; tests/reliability/test_killed_sync_pool.py pins them.
 """

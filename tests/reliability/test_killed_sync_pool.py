@@ -2,7 +2,8 @@
 instance configuration: `deploy/dagster.dev.yaml` copied into a temporary DAGSTER_HOME (as `make setup`
 does), so the `duckdb_warehouse` pool (limit 1, op granularity) is in force. A later CLI sync frees
 the slot of a run whose process is gone, marks that run failed, says so in one line and completes; a
-sync waiting for a live holder says who holds the pool and stops on SIGTERM and on Ctrl-C."""
+sync waiting for a live holder says who holds the pool and stops on SIGTERM and on Ctrl-C. Both also
+when the sync's run meets the holder between its own steps, inside Dagster's executor."""
 
 from __future__ import annotations
 
