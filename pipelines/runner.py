@@ -5,13 +5,17 @@ backfill batches them (`orchestration/batch.py`): their sources are read in para
 step, where one run per integration paid Dagster's run overhead (about a second of process time)
 and waited for each source in turn. One failing integration (a rejected key, an unreachable node)
 still fails alone: the run leaves it out and the others are built. Runs are recorded in the Dagster
-instance under `DAGSTER_HOME` when it is set, so they show in the UI like runs launched there.
+instance under `DAGSTER_HOME` when it is set, so they show in the UI like runs launched there; each
+run is tagged with this process, and waits for the warehouse pool (freeing what dead runs hold)
+before it starts and, watched, while it runs (pipelines/orchestration/warehouse_pool.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,15 +92,22 @@ def quiet_dagster_warnings() -> None:
         warnings.filterwarnings("ignore", category=category)
 
 
+def to_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
 def sync(
     integration_ids: Iterable[str], *, full: bool = False, dagster_instance=None,
     on_done: Callable[[RunOutcome], None] | None = None, log_level: str = "CRITICAL",
+    say: Callable[[str], None] = to_stderr,
 ) -> list[RunOutcome]:
     """Materialize every asset of `sync_all` for these integrations, one run per range of neighbours;
-    `on_done` gets each integration's outcome as its run ends."""
+    `on_done` gets each integration's outcome as its run ends; `say` gets one line for each dead run
+    freed and each live holder of the warehouse pool waited for."""
     quiet_dagster_warnings()
     from pipelines.assets.partitions import INTEGRATIONS
     from pipelines.definitions import defs
+    from pipelines.orchestration.warehouse_pool import process_tags, wait_for_pool, watching
     from pipelines.settings import sync_batch_size
 
     ids = list(integration_ids)
@@ -110,13 +121,19 @@ def sync(
         "ops": {"raw_records": {"config": {"full": full}}},
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
+    tags = {TRIGGER_TAG: "cli", **process_tags()}
     outcomes = []
     for batch in run_ranges(ids, dagster_instance.get_dynamic_partitions(INTEGRATIONS), sync_batch_size()):
         single = len(batch) == 1
-        result = job.execute_in_process(
-            partition_key=batch[0] if single else None, instance=dagster_instance, run_config=run_config,
-            raise_on_error=False, tags={TRIGGER_TAG: "cli", **({} if single else range_tags(batch))},
-        )
+        wait_for_pool(dagster_instance, say)
+        run_id = str(uuid.uuid4())
+        with watching(dagster_instance, run_id, say) as watch:
+            result = job.execute_in_process(
+                partition_key=batch[0] if single else None, instance=dagster_instance, run_config=run_config,
+                raise_on_error=False, tags={**tags, **({} if single else range_tags(batch))}, run_id=run_id,
+            )
+        if watch and watch.interrupted:
+            raise KeyboardInterrupt
         for outcome in _outcomes(dagster_instance, result, batch):
             outcomes.append(outcome)
             if on_done:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+#: Fails the session when a test leaves a process running (tests/processes.py).
+pytest_plugins = ["tests.processes"]
+
 
 @pytest.fixture
 def warehouse(tmp_path, monkeypatch):

@@ -46,7 +46,8 @@ def run_and_report(integration_ids: list[str], full: bool) -> int:
             outcomes.append(outcome)
 
         with listening(lambda message: bar.update(task, description=message)):  # what a throttle waits for
-            runner.sync(integration_ids, full=full, on_done=done)
+            runner.sync(integration_ids, full=full, on_done=done,
+                        say=lambda line: bar.console.print(line, markup=False, highlight=False, soft_wrap=True))
     mismatched = _mismatch_counts([o.integration_id for o in outcomes if o.success])
     for outcome in outcomes:
         if not outcome.success:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from tests.exchange.conftest import FAST, mismatched, sync
+from tests.processes import stop_tree
 
 
 def test_standalone_imitation_and_cli_integration(warehouse, cli, tmp_path, monkeypatch):
@@ -28,8 +29,7 @@ def test_standalone_imitation_and_cli_integration(warehouse, cli, tmp_path, monk
         sync(warehouse, "ann-binance", full=True)
         assert {"SOL", "USDT"} <= mismatched(warehouse, "ann-binance")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop_tree(server)
 
 
 def test_a_market_added_with_integrations_set_is_read_from_its_first_trade(warehouse, cli, imitation, exchange):

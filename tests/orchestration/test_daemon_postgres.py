@@ -23,6 +23,7 @@ from pipelines.registry.integrations import add_integration
 from pipelines.settings import PROJECT_ROOT
 from pipelines.warehouse import connect
 from tests.pg import dagster_url, fresh_database
+from tests.processes import stop_tree
 
 INTEGRATIONS = 5
 BATCH = 2  # integrations per run: 5 integrations -> 3 runs at once
@@ -75,13 +76,8 @@ def services(dagster_home, tmp_path):
     try:
         yield f"http://127.0.0.1:{port}", logs
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        for process in processes:  # with the code servers and runs they started
+            stop_tree(process)
 
 
 def test_sync_all_through_the_webserver_on_postgres(warehouse, dagster_home, services, cli):

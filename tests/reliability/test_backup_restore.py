@@ -70,3 +70,31 @@ def test_restore_rejects_what_is_not_a_backup(cli, warehouse, tmp_path):
     result = cli("restore", str(junk), "--force")
     assert result.code == 2 and "is not a warehouse backup" in result.err
     assert cli("restore", str(tmp_path / "missing.duckdb")).code == 2
+
+
+def test_restore_refuses_while_a_sync_is_in_progress(cli, warehouse, holding_sync, tmp_path):
+    """With the project's Dagster instance: a sync stopped between its writes (its records stored, its
+    build not finished) is in progress; restoring a backup without its integration is refused,
+    naming the run, and changes nothing. Once the sync's process is gone, the restore goes ahead."""
+    from tests.reliability.test_killed_sync_pool import paper_integration
+
+    with connect(warehouse) as con:
+        add_account(con, "rel", "UTC", "EUR")
+    backup_file = tmp_path / "before.duckdb"
+    assert cli("backup", str(backup_file)).code == 0
+    holding = paper_integration(warehouse, "Holding", add_account_first=False)
+    holder = holding_sync(holding)
+    before = rows(warehouse)
+
+    refused = cli("restore", str(backup_file), "--force")
+    assert refused.code == 2 and len(refused.err.splitlines()) == 1, refused
+    assert refused.err.startswith("error: run ") and holding in refused.err and f"pid {holder.pid}" in refused.err
+    assert rows(warehouse) == before
+
+    holder.kill()
+    holder.wait(timeout=30)
+    restored = cli("restore", str(backup_file), "--force")
+    assert restored.code == 0, restored
+    assert "which is gone: marked it failed" in restored.err
+    with connect(warehouse, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM app.integrations").fetchall() == [(0,)]
