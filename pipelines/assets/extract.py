@@ -102,13 +102,14 @@ def _reason(exc: Exception) -> tuple[str, bool]:
     (logged with its traceback)."""
     from pipelines.connectors.bitcoin.esplora import EsploraError
     from pipelines.connectors.exchange.client import ExchangeUnavailable
+    from pipelines.connectors.tron.trongrid import TronGridError
     from pipelines.connectors.wallet.rpc import NodeUnreachable, RpcError
     from pipelines.errors import UserError
 
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if isinstance(exc, UserError):
         return text[:500], True
-    expected = isinstance(exc, (ExchangeUnavailable, NodeUnreachable, RpcError, EsploraError))
+    expected = isinstance(exc, (ExchangeUnavailable, NodeUnreachable, RpcError, EsploraError, TronGridError))
     return f"{type(exc).__name__}: {text}"[:500], expected
 
 
