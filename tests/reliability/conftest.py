@@ -1,5 +1,6 @@
 """Worlds for the reliability tests: exchanges on the imitation, an EVM wallet on anvil (`node_url` and
-`chain` from tests/conftest.py), a Bitcoin wallet on the Esplora imitation."""
+`chain` from tests/conftest.py), a Bitcoin wallet on the Esplora imitation, a Tron wallet on the
+TronGrid imitation."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import subprocess
 
 import pytest
 
-from tests.reliability.worlds import BitcoinWorld, ExchangeWorld, WalletWorld
+from tests.reliability.worlds import BitcoinWorld, ExchangeWorld, TronWorld, WalletWorld
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin"])
+@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin", "tron"])
 def world(request, warehouse):
     if request.param == "bitcoin":
         made = BitcoinWorld(warehouse)
+    elif request.param == "tron":
+        made = TronWorld(warehouse)
     elif request.param == "wallet":
         made = WalletWorld(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:
