@@ -136,3 +136,12 @@ def test_rate_limits_are_waited_out_and_an_outage_changes_nothing(trongrid, add_
         sync(wallet)
     assert "\n" not in str(failure.value) and trongrid.url.split(":")[-1] in str(failure.value)
     assert snapshot(warehouse, TABLES) == before
+
+
+def test_an_address_never_activated_syncs_to_nothing(trongrid, add_wallet, sync, query):
+    from pipelines.imitations.tron.ledger import address_of
+
+    wallet = add_wallet("Fresh", address_of("never used"))
+    result = sync(wallet)
+    assert [(b.asset_id, b.raw_amount) for b in result.snapshot.balances] == [("tron:native", "0")]
+    assert query("SELECT count(*) FROM core.transactions WHERE integration_id = ?", wallet) == [(0,)]
