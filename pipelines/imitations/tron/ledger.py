@@ -144,7 +144,7 @@ class Ledger:
         else:
             value = {"data": "a9059cbb" + "00" * 64, "owner_address": hex_of(tx.owner),
                      "contract_address": hex_of(tx.target), **({"call_value": tx.amount} if tx.amount else {})}
-        ret = {"contractRet": tx.result, **({"fee": tx.fee} if tx.fee else {})}
+        ret = {"contractRet": tx.result, "fee": tx.fee}
         timestamp = tx.timestamp or 0
         return {
             "ret": [ret], "signature": [tx.txid * 2 + "00"], "txID": tx.txid,
