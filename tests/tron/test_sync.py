@@ -126,8 +126,10 @@ def test_a_transaction_landing_during_the_sync_is_read_consistently(trongrid, ad
 def test_rate_limits_are_waited_out_and_an_outage_changes_nothing(trongrid, add_wallet, sync, warehouse):
     wallet = add_wallet()
     trongrid.fail(429, 2, retry_after="0")
+    trongrid.fail(403, 1, penalty_s=0)  # TronGrid's own "too fast": suspended for N seconds
+    trongrid.fail(503, 1, retry_after="0")
     first = sync(wallet)
-    assert first.snapshot.stats["requests"] == trongrid.count()  # the two refused requests were retried
+    assert first.snapshot.stats["requests"] == trongrid.count() == 5 + 4  # five reads, four of them refused first
     trongrid.ledger.transfer(POOL, WALLET, 5 * TRX)
     trongrid.ledger.confirm()
     before = snapshot(warehouse, TABLES)

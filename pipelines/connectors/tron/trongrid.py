@@ -6,11 +6,16 @@ has more after it carries `meta.fingerprint`, which the next request passes back
 early at the newest entry the caller already knows, so an incremental sync reads only new pages.
 An API key travels in the `TRON-PRO-API-KEY` header. Errors name the host only: a hosted URL's
 path or query may hold a key, and the key is never part of a message.
+
+TronGrid says "too fast" with 503 (with a key) or 403 and a 30 s penalty ("... the query server is
+suspended for 30s", without a key or over the key's limit): both are waited out and asked again,
+as are 429 and other 5xx answers; a refused key (401) or request (400) is the user's to fix.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -22,8 +27,10 @@ from pipelines.errors import UserError
 
 PAGE_SIZE = 200
 KEY_HEADER = "TRON-PRO-API-KEY"
-#: Retries of a 429/5xx or no answer wait BACKOFF_S * 2**attempt seconds (or Retry-After), at most MAX_WAIT_S.
-BACKOFF_S, MAX_WAIT_S = 0.25, 8.0
+#: Retries of a 429/5xx or no answer wait BACKOFF_S * 2**attempt seconds (or Retry-After), at most MAX_WAIT_S;
+#: a penalty TronGrid announces ("suspended for 30s") is waited out in full, up to MAX_PENALTY_S.
+BACKOFF_S, MAX_WAIT_S, MAX_PENALTY_S = 0.25, 8.0, 60.0
+_PENALTY = re.compile(r"suspended for (\d+)\s*s")
 
 
 class TronGridError(RuntimeError):
@@ -51,12 +58,14 @@ class TronGrid:
                 return body
             except urllib.error.HTTPError as exc:
                 text = exc.read().decode(errors="replace")[:200]
-                if exc.code in (401, 403):
-                    raise UserError(f"TronGrid at {self.where} refused the API key (HTTP {exc.code})") from None
+                if exc.code == 401:
+                    raise UserError(f"TronGrid at {self.where} refused the API key (HTTP 401)") from None
                 if exc.code == 400:
                     raise UserError(f"TronGrid at {self.where} rejected the request: {text}") from None
-                if (exc.code == 429 or exc.code >= 500) and attempt < self.retries:
-                    time.sleep(min(float(exc.headers.get("Retry-After") or BACKOFF_S * 2**attempt), MAX_WAIT_S))
+                if (exc.code in (403, 429) or exc.code >= 500) and attempt < self.retries:
+                    penalty = _PENALTY.search(text)
+                    time.sleep(min(float(penalty.group(1)), MAX_PENALTY_S) if penalty else
+                               min(float(exc.headers.get("Retry-After") or BACKOFF_S * 2**attempt), MAX_WAIT_S))
                     continue
                 raise TronGridError(f"TronGrid at {self.where}: HTTP {exc.code}") from None
             except (urllib.error.URLError, TimeoutError, ConnectionError, json.JSONDecodeError) as exc:

@@ -5,8 +5,8 @@ and `/v1/accounts/:a/transactions/trc20` with `only_confirmed`, `limit` (at most
 `fingerprint` paging (`meta.fingerprint` and `meta.links.next` on every page that has more).
 With `api_key` set, a request must carry it in the `TRON-PRO-API-KEY` header (else 401, as
 TronGrid answers a wrong key); every request's key is remembered (`keys_seen`). Requests are
-counted by route; `fail` answers the next ones with 429 (Retry-After) or 5xx as TronGrid does
-under load; `on_request` runs a test's action at the n-th request (a transaction landing mid-sync).
+counted by route; `fail` answers the next ones with an error as TronGrid does under load (503,
+or 403 with its "suspended for 30s" penalty) or as other hosts do (429 with Retry-After); `on_request` runs a test's action at the n-th request (a transaction landing mid-sync).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class TronGridImitation:
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._actions: dict[int, Callable[[], None]] = {}
-        self._failures: list[tuple[int, dict[str, str]]] = []
+        self._failures: list[tuple[int, dict[str, str], int]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
 
@@ -72,9 +72,10 @@ class TronGridImitation:
         with self._lock:
             self._actions[sum(self.requests.values()) + nth] = action
 
-    def fail(self, status: int, times: int = 1, *, retry_after: str | None = None) -> None:
+    def fail(self, status: int, times: int = 1, *, retry_after: str | None = None, penalty_s: int = 30) -> None:
+        """Answer the next `times` requests with `status`; a 403 announces a penalty of `penalty_s` seconds."""
         with self._lock:
-            self._failures.extend([(status, {"Retry-After": retry_after} if retry_after else {})] * times)
+            self._failures.extend([(status, {"Retry-After": retry_after} if retry_after else {}, penalty_s)] * times)
 
     def answer(self, path: str, query: dict[str, str], key: str | None) -> tuple[int, dict, dict[str, str]]:
         for route, pattern in _ROUTES:
@@ -91,7 +92,10 @@ class TronGridImitation:
         if self.api_key is not None and key != self.api_key:
             return 401, {"success": False, "error": "ApiKey not exists"}, {}
         if failure is not None:
-            return failure[0], {"success": False, "error": "Too Many Requests" if failure[0] == 429 else "Server Error"}, failure[1]
+            status, headers, penalty_s = failure
+            error = {403: f"The key exceeds the frequency limit(15), and the query server is suspended for {penalty_s}s",
+                     429: "Too Many Requests"}.get(status, "Server Error")
+            return status, {"success": False, "error": error, "statusCode": status}, headers
         if action is not None:
             action()
         try:
