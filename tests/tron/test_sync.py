@@ -41,6 +41,7 @@ def test_full_sync_reconciles_exactly_with_the_imitation(trongrid, add_wallet, s
     # The raw amounts stay integers: sun and token base units as TronGrid reports them.
     raw = {b.asset_id: b.raw_amount for b in result.snapshot.balances}
     assert raw["tron:native"] == str(trongrid.ledger.holdings(WALLET)[0])
+    assert trongrid.ledger.staked(WALLET) == (60 * TRX, 40 * TRX)  # held outside the liquid balance, counted
     assert raw[f"tron:{SPAM.contract}"] == str(5_000 * 10**18)
     # Two pages of transactions (205 payouts beside the others), one of TRC-20 transfers, and two
     # account reads; the API key travelled in its header on every request.
@@ -74,9 +75,12 @@ def test_fees_failed_calls_and_swaps_are_booked(trongrid, add_wallet, sync, quer
                             Decimal("27.101"), None)
     assert rows[h.airdrop][0] == "Deposit" and rows[h.airdrop][4] == Decimal(5000)
     assert rows[h.airdrop][7] == "probable spam token (unsolicited, unknown contract)"
-    assert h.unconfirmed not in rows
+    # Staking keeps the TRX the wallet's: only the bandwidth burnt is booked; unstaking cost nothing.
+    assert rows[h.stake] == ("Fee", None, None, None, None, "tron:native", Decimal("0.276"), None)
+    # A TRC-10 transfer's amount is token units: no TRX moved (TRC-10 tokens are not read).
+    assert h.unstake not in rows and h.trc10 not in rows and h.unconfirmed not in rows
     labels = dict(query("SELECT label, count(*) FROM core.transactions WHERE integration_id = ? GROUP BY 1", wallet))
-    assert labels == {"Deposit": 3 + PAYOUTS, "Withdrawal": 2, "Fee": 1, "Trade": 1}
+    assert labels == {"Deposit": 3 + PAYOUTS, "Withdrawal": 2, "Fee": 2, "Trade": 1}
 
 
 def test_incremental_sync_reads_only_what_is_new_and_nothing_new_changes_no_row(trongrid, add_wallet, sync, query, warehouse):

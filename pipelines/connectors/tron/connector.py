@@ -11,7 +11,8 @@ for raw.wallet_chains). `sql/normalize/wallet/tron.sql` turns them into transact
 One read is consistent when the account's confirmed balances are the same before and after its
 history was read (no transaction landed in between); otherwise the pass is repeated. The cursor
 holds the newest known entry of each history and every token's symbol and decimals (a later sync
-with nothing new still scales the token balances).
+with nothing new still scales the token balances). Staked TRX is the wallet's own: the synced TRX
+balance holds it, and staking or unstaking books only its fee.
 """
 
 from __future__ import annotations
@@ -43,12 +44,25 @@ def _time(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC).replace(tzinfo=None)
 
 
+def _staked(account: dict[str, Any]) -> int:
+    """Sun the account staked (Stake 2.0 `frozenV2`, delegated or not, and `unfrozenV2` still waiting
+    to be withdrawn; Stake 1.0 `frozen`): still the account's TRX, outside its liquid `balance`."""
+    resource = account.get("account_resource") or {}
+    parts = [entry.get("amount") for entry in account.get("frozenV2") or []]
+    parts += [entry.get("unfreeze_amount") for entry in account.get("unfrozenV2") or []]
+    parts += [entry.get("frozen_balance") for entry in account.get("frozen") or []]
+    parts += [account.get("delegated_frozenV2_balance_for_bandwidth"), resource.get("delegated_frozenV2_balance_for_energy"),
+              account.get("delegated_frozen_balance_for_bandwidth"), resource.get("delegated_frozen_balance_for_energy"),
+              (resource.get("frozen_balance_for_energy") or {}).get("frozen_balance")]
+    return sum(int(part) for part in parts if part)
+
+
 def _holdings(account: dict[str, Any] | None) -> tuple[int, dict[str, int]]:
-    """(sun, {contract: token units}) of an account as `/v1/accounts/:a` reports it."""
+    """(sun, {contract: token units}) an account owns as `/v1/accounts/:a` reports it (staked TRX included)."""
     if account is None:
         return 0, {}
     tokens = {contract: int(units) for entry in account.get("trc20") or [] for contract, units in entry.items()}
-    return int(account.get("balance") or 0), tokens
+    return int(account.get("balance") or 0) + _staked(account), tokens
 
 
 class TronConnector(Connector):

@@ -1,10 +1,12 @@
 """A tiny Tron ledger with blocks, answering in TronGrid v1's JSON shapes.
 
 Accounts hold TRX (in sun) and TRC-20 token units. A transaction is a TRX transfer
-(`TransferContract`) or a contract call (`TriggerSmartContract`, optionally with a `call_value` in
-TRX) that may move tokens (its Transfer events); it burns its sender's TRX for bandwidth
-(`net_fee`) and energy (`energy_fee`), plus extra fees such as activating a new account, all in
-`ret[0].fee`. A failed call (REVERT) still burns its fee and moves nothing. Transactions wait
+(`TransferContract`), a contract call (`TriggerSmartContract`, optionally with a `call_value` in
+TRX) that may move tokens (its Transfer events), or a Stake 2.0 step (`FreezeBalanceV2Contract`
+stakes TRX for energy, `UnfreezeBalanceV2Contract` starts taking it back: the TRX stays the
+account's, outside its liquid `balance`), or a TRC-10 token transfer (`TransferAssetContract`,
+whose `amount` counts token units, not TRX); it burns its sender's TRX for bandwidth (`net_fee`) and
+energy (`energy_fee`), plus extra fees such as activating a new account, all in `ret[0].fee`. A failed call (REVERT) still burns its fee and moves nothing. Transactions wait
 unconfirmed until `confirm()`; every balance the ledger reports is replayed from the confirmed
 transactions, so the truth a test compares with follows from the same history the API serves.
 Thread-safe: the HTTP server reads while a test adds transactions.
@@ -41,10 +43,10 @@ class Token:
 @dataclass
 class Tx:
     txid: str
-    kind: str  # TransferContract | TriggerSmartContract
+    kind: str  # TransferContract | TriggerSmartContract | FreezeBalanceV2Contract | UnfreezeBalanceV2Contract
     owner: str
-    target: str  # to_address of a transfer, contract_address of a call
-    amount: int  # sun moved to the target (a transfer's amount, a call's call_value)
+    target: str  # to_address of a transfer, contract_address of a call, the owner itself when staking
+    amount: int  # sun moved to the target (a transfer's amount, a call's call_value, the sun (un)staked)
     net_fee: int
     energy_fee: int
     extra_fee: int  # e.g. 1 TRX to activate a new account
@@ -89,6 +91,14 @@ class Ledger:
         return self._add(Tx("", "TriggerSmartContract", sender, contract, call_value, net_fee, energy_fee, 0,
                             "REVERT" if failed else "SUCCESS", [] if failed else list(events)))
 
+    def transfer_trc10(self, sender: str, receiver: str, units: int, *, net_fee: int = 0) -> str:
+        return self._add(Tx("", "TransferAssetContract", sender, receiver, units, net_fee, 0, 0))
+
+    def stake(self, address: str, sun: int, *, unstake: bool = False, net_fee: int = 0) -> str:
+        """Stake TRX for energy (or start unstaking it): the account's total TRX changes only by the fee."""
+        kind = "UnfreezeBalanceV2Contract" if unstake else "FreezeBalanceV2Contract"
+        return self._add(Tx("", kind, address, address, sun, net_fee, 0, 0))
+
     def confirm(self) -> int:
         """Put every unconfirmed transaction into the next block (3 s later); returns its number."""
         with self._lock:
@@ -103,17 +113,30 @@ class Ledger:
 
     # -- truth ---------------------------------------------------------------------------------
 
+    def staked(self, address: str) -> tuple[int, int]:
+        """(sun staked, sun being unstaked) of an account after the confirmed transactions."""
+        with self._lock:
+            frozen = unfreezing = 0
+            for tx in self.txs:
+                if tx.block is not None and tx.owner == address and tx.result == "SUCCESS":
+                    if tx.kind == "FreezeBalanceV2Contract":
+                        frozen += tx.amount
+                    elif tx.kind == "UnfreezeBalanceV2Contract":
+                        frozen, unfreezing = frozen - tx.amount, unfreezing + tx.amount
+            return frozen, unfreezing
+
     def holdings(self, address: str) -> tuple[int, dict[Token, int]]:
-        """(sun, {token: units}) of an account after the confirmed transactions."""
+        """(sun, {token: units}) an account owns after the confirmed transactions (staked TRX included)."""
         with self._lock:
             sun, tokens = self.genesis.get(address, 0), defaultdict(int)
             for tx in self.txs:
                 if tx.block is None:
                     continue
+                trx = tx.amount if tx.result == "SUCCESS" and tx.kind != "TransferAssetContract" else 0
                 if tx.owner == address:
-                    sun -= tx.fee + (tx.amount if tx.result == "SUCCESS" else 0)
-                if tx.target == address and tx.result == "SUCCESS":
-                    sun += tx.amount
+                    sun -= tx.fee + trx
+                if tx.target == address:
+                    sun += trx
                 for token, sender, receiver, units in tx.events:
                     tokens[token] += (units if receiver == address else 0) - (units if sender == address else 0)
             return sun, dict(tokens)
@@ -125,7 +148,11 @@ class Ledger:
             if address not in self.created:
                 return None
             sun, tokens = self.holdings(address)
-            return {"address": hex_of(address), "balance": sun, "create_time": self.created[address],
+            frozen, unfreezing = self.staked(address)
+            return {"address": hex_of(address), "balance": sun - frozen - unfreezing, "create_time": self.created[address],
+                    "frozenV2": [{}, {"type": "ENERGY", **({"amount": frozen} if frozen else {})}, {"type": "TRON_POWER"}],
+                    "unfrozenV2": [{"type": "ENERGY", "unfreeze_amount": unfreezing,
+                                    "unfreeze_expire_time": self.time_ms + 14 * 86_400_000}] if unfreezing else [],
                     "latest_opration_time": self.time_ms, "free_net_usage": 0, "account_resource": {},
                     "owner_permission": {"keys": [{"address": hex_of(address), "weight": 1}], "threshold": 1,
                                          "permission_name": "owner"},
@@ -139,8 +166,12 @@ class Ledger:
 
     @staticmethod
     def tx_json(tx: Tx) -> dict[str, Any]:
-        if tx.kind == "TransferContract":
-            value = {"amount": tx.amount, "owner_address": hex_of(tx.owner), "to_address": hex_of(tx.target)}
+        if tx.kind in ("TransferContract", "TransferAssetContract"):
+            value = {"amount": tx.amount, "owner_address": hex_of(tx.owner), "to_address": hex_of(tx.target),
+                     **({"asset_name": "1002000".encode().hex()} if tx.kind == "TransferAssetContract" else {})}
+        elif tx.kind != "TriggerSmartContract":
+            staked = "unfreeze_balance" if tx.kind.startswith("Unfreeze") else "frozen_balance"
+            value = {staked: tx.amount, "resource": "ENERGY", "owner_address": hex_of(tx.owner)}
         else:
             value = {"data": "a9059cbb" + "00" * 64, "owner_address": hex_of(tx.owner),
                      "contract_address": hex_of(tx.target), **({"call_value": tx.amount} if tx.amount else {})}

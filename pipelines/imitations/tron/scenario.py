@@ -5,7 +5,9 @@
 - TRX sent to a new account: the fee holds 1 TRX for activating it beside the bandwidth;
 - a USDT transfer that failed (REVERT): no token moved, the burnt fee is still the wallet's;
 - a swap: TRX sent with a contract call (`call_value`) and USDT received in the same transaction;
-- an unsolicited 18-decimal token airdropped by a spammer;
+- 100 TRX staked for energy (Stake 2.0), 40 of them being unstaked: still the wallet's TRX;
+- an unsolicited 18-decimal token airdropped by a spammer, and a TRC-10 token (not read: its
+  `amount` is token units and must not count as TRX);
 - 205 small TRX payouts from a pool (two pages of TronGrid's 200);
 - one receipt left unconfirmed.
 """
@@ -37,6 +39,9 @@ class History:
     failed_call: str
     swap: str
     airdrop: str
+    trc10: str
+    stake: str
+    unstake: str
     unconfirmed: str
 
 
@@ -57,6 +62,10 @@ def generate(ledger: Ledger) -> History:
     swap = ledger.call(WALLET, SWAP, call_value=10 * TRX, events=[(USDT, SWAP, WALLET, 2_912_345)],
                        net_fee=0, energy_fee=27_101_000)
     airdrop = ledger.call(SPAMMER, SPAM.contract, events=[(SPAM, SPAMMER, WALLET, 5_000 * 10**18)], energy_fee=6_000_000)
+    trc10 = ledger.transfer_trc10(SPAMMER, WALLET, 5_000_000_000)
+    ledger.confirm()
+    stake = ledger.stake(WALLET, 100 * TRX, net_fee=276_000)
+    unstake = ledger.stake(WALLET, 40 * TRX, unstake=True)
     ledger.confirm()
     for n in range(PAYOUTS):
         ledger.transfer(POOL, WALLET, 1_000_000 + n, net_fee=268_000)
@@ -64,4 +73,4 @@ def generate(ledger: Ledger) -> History:
             ledger.confirm()
     ledger.confirm()
     unconfirmed = ledger.transfer(EXCHANGE, WALLET, 77 * TRX)
-    return History(trx_in, usdt_in, to_new, usdt_out, failed, swap, airdrop, unconfirmed)
+    return History(trx_in, usdt_in, to_new, usdt_out, failed, swap, airdrop, trc10, stake, unstake, unconfirmed)

@@ -2,7 +2,9 @@
 -- TRX moves with TransferContract (`amount`) and with contract calls (`call_value`), only when the
 -- transaction succeeded; TRC-20 tokens move with the transfers of stream 'trc20_transfers'. Per
 -- transaction the wallet's movements of each asset are netted: one asset out and one in is a
--- Trade, every other movement a Deposit or Withdrawal. The TRX the wallet burnt for bandwidth and
+-- Trade, every other movement a Deposit or Withdrawal. Other contracts (staking TRX with
+-- FreezeBalanceV2 and taking it back, delegating resources, voting) keep the TRX the wallet's own
+-- and book only their fee. The TRX the wallet burnt for bandwidth and
 -- energy (and to activate new accounts), `ret[0].fee`, is its fee whenever the wallet sent the
 -- transaction, also when the call failed (REVERT, OUT_OF_ENERGY): then only the fee is booked.
 -- `/transactions` names accounts in hex (41...), the TRC-20 history in base58: stream 'addresses'
@@ -13,6 +15,7 @@ WITH own AS (
 ),
 txs AS (
     SELECT source_id AS txid, occurred_at,
+           payload->'raw_data'->'contract'->0->>'type' AS type,
            payload->'raw_data'->'contract'->0->'parameter'->'value' AS value,
            payload->'ret'->0->>'contractRet' AS result,
            coalesce(TRY_CAST(payload->'ret'->0->>'fee' AS UBIGINT),
@@ -25,7 +28,7 @@ moves AS (
              * ((lower(coalesce(t.value->>'to_address', t.value->>'contract_address')) = o.hex)::INTEGER
                 - (lower(t.value->>'owner_address') = o.hex)::INTEGER) AS units
     FROM txs t, own o
-    WHERE t.result = 'SUCCESS'
+    WHERE t.result = 'SUCCESS' AND t.type IN ('TransferContract', 'TriggerSmartContract')
     UNION ALL
     SELECT split_part(r.source_id, ':', 1), r.occurred_at, m.asset_id, m.symbol, m.decimals, m.is_spam,
            TRY_CAST(r.payload->>'value' AS HUGEINT)
