@@ -33,6 +33,11 @@ BACKOFF_S, MAX_WAIT_S, MAX_PENALTY_S = 0.25, 8.0, 60.0
 _PENALTY = re.compile(r"suspended for (\d+)\s*s")
 
 
+def _route(path: str) -> str:
+    """What a request asked for, to name in an error: `account`, `transactions` or `transactions/trc20`."""
+    return "/".join(path.split("/")[4:]) or "account"
+
+
 class TronGridError(RuntimeError):
     """TronGrid failed or answered something unusable (the sync fails and changes nothing)."""
 
@@ -67,12 +72,12 @@ class TronGrid:
                     time.sleep(min(float(penalty.group(1)), MAX_PENALTY_S) if penalty else
                                min(float(exc.headers.get("Retry-After") or BACKOFF_S * 2**attempt), MAX_WAIT_S))
                     continue
-                raise TronGridError(f"TronGrid at {self.where}: HTTP {exc.code}") from None
+                raise TronGridError(f"TronGrid at {self.where}: HTTP {exc.code} on {_route(path)}") from None
             except (urllib.error.URLError, TimeoutError, ConnectionError, json.JSONDecodeError) as exc:
                 if attempt < self.retries:
                     time.sleep(min(BACKOFF_S * 2**attempt, MAX_WAIT_S))
                     continue
-                raise TronGridError(f"no answer from TronGrid at {self.where} ({type(exc).__name__})") from None
+                raise TronGridError(f"no answer from TronGrid at {self.where} on {_route(path)} ({type(exc).__name__})") from None
         raise AssertionError("unreachable")
 
     def account(self, address: str) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import re
 import threading
 from collections import Counter
@@ -44,6 +45,8 @@ class TronGridImitation:
         self._lock = threading.Lock()
         self._actions: dict[int, Callable[[], None]] = {}
         self._failures: list[tuple[int, dict[str, str], int]] = []
+        self._random: tuple[float, random.Random] | None = None
+        self.injected = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
 
@@ -77,6 +80,20 @@ class TronGridImitation:
         with self._lock:
             self._failures.extend([(status, {"Retry-After": retry_after} if retry_after else {}, penalty_s)] * times)
 
+    def randomly(self, rate: float | None, seed: int = 0) -> None:
+        """Fail a seeded random `rate` of the requests from now on (TronGrid's 403 penalty and 503,
+        a 429), each asking for no wait; None stops it. `injected` counts the faults."""
+        with self._lock:
+            self._random = None if rate is None else (rate, random.Random(seed))
+
+    def _drawn(self) -> tuple[int, dict[str, str], int] | None:
+        if self._failures:
+            return self._failures.pop(0)
+        if self._random is not None and self._random[1].random() < self._random[0]:
+            self.injected += 1
+            return self._random[1].choice(((403, {}, 0), (503, {"Retry-After": "0"}, 0), (429, {"Retry-After": "0"}, 0)))
+        return None
+
     def answer(self, path: str, query: dict[str, str], key: str | None) -> tuple[int, dict, dict[str, str]]:
         for route, pattern in _ROUTES:
             match = pattern.match(path)
@@ -88,7 +105,7 @@ class TronGridImitation:
             self.requests[route] += 1
             self.keys_seen.add(key)
             action = self._actions.pop(sum(self.requests.values()), None)
-            failure = self._failures.pop(0) if self._failures else None
+            failure = self._drawn()
         if self.api_key is not None and key != self.api_key:
             return 401, {"success": False, "error": "ApiKey not exists"}, {}
         if failure is not None:
