@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "pipelines.cli.interchange_commands",
     "pipelines.cli.wallet_commands",
     "pipelines.cli.bitcoin_commands",
+    "pipelines.cli.tron_commands",
     "pipelines.cli.exchange_commands",
 )
 

@@ -2,7 +2,7 @@
 
 Connectors import heavy libraries (ccxt, web3), so they are looked up by name and imported only
 when an integration of that kind is validated or synced. A provider that needs its own reader
-within a kind (Bitcoin among the EVM chains of `wallet`) has an entry `kind/provider`; its name is
+within a kind (Bitcoin and Tron among the EVM chains of `wallet`) has an entry `kind/provider`; its name is
 also the `sql/normalize/<name>.sql` file that turns its raw records into transactions.
 """
 
@@ -20,6 +20,7 @@ CONNECTORS: dict[str, str] = {
     "exchange": "pipelines.connectors.exchange:ExchangeConnector",
     "wallet": "pipelines.connectors.wallet:WalletConnector",
     "wallet/bitcoin": "pipelines.connectors.bitcoin:BitcoinConnector",
+    "wallet/tron": "pipelines.connectors.tron:TronConnector",
 }
 
 
@@ -43,6 +44,7 @@ def source_errors() -> tuple[type[Exception], ...]:
     secrets by the connectors; anything else is a bug."""
     from pipelines.connectors.bitcoin.esplora import EsploraError
     from pipelines.connectors.exchange.client import ExchangeUnavailable
+    from pipelines.connectors.tron.trongrid import TronGridError
     from pipelines.connectors.wallet.rpc import NodeUnreachable, RpcError
 
-    return ExchangeUnavailable, NodeUnreachable, RpcError, EsploraError
+    return ExchangeUnavailable, NodeUnreachable, RpcError, EsploraError, TronGridError

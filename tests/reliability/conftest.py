@@ -1,6 +1,7 @@
 """Worlds for the reliability tests: exchanges on the imitation, an EVM wallet on anvil (`node_url` and
-`chain` from tests/conftest.py), a Bitcoin wallet on the Esplora imitation; the project's Dagster
-instance configuration and a sync stopped while it holds the warehouse pool."""
+`chain` from tests/conftest.py), a Bitcoin wallet on the Esplora imitation, a Tron wallet on the
+TronGrid imitation; the project's Dagster instance configuration and a sync stopped while it holds the
+warehouse pool."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ import time
 import pytest
 
 from pipelines.settings import PROJECT_ROOT
-from tests.reliability.worlds import BitcoinWorld, ExchangeWorld, WalletWorld
+from tests.reliability.worlds import BitcoinWorld, ExchangeWorld, TronWorld, WalletWorld
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin"])
+@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin", "tron"])
 def world(request, warehouse):
     if request.param == "bitcoin":
         made = BitcoinWorld(warehouse)
+    elif request.param == "tron":
+        made = TronWorld(warehouse)
     elif request.param == "wallet":
         made = WalletWorld(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:

@@ -1,6 +1,7 @@
 """Flaky sources: with the exchange imitation failing a seeded random 20 % of requests (429 and 418
 with Retry-After, 5xx, timeouts, invalid nonce) and the RPC endpoint failing a random 20 % of calls
-(HTTP 5xx and 429, JSON-RPC error objects, dropped connections), a sync ends with exactly the
+(HTTP 5xx and 429, JSON-RPC error objects, dropped connections) and TronGrid failing a random 20 %
+(403 penalties, 503, 429), a sync ends with exactly the
 history a clean sync of the same source gives, or fails with a clear error and leaves the whole
 warehouse unchanged. It never ends green with a partial history.
 
@@ -26,7 +27,7 @@ from pipelines.connectors.wallet.rpc import Node, RpcError
 from pipelines.registry.integrations import add_integration
 from pipelines.runner import sync
 from pipelines.warehouse import connect
-from tests.reliability.worlds import FAST, ExchangeWorld, WalletWorld, assert_exact, everything, layers, synced
+from tests.reliability.worlds import FAST, ExchangeWorld, TronWorld, WalletWorld, assert_exact, everything, layers, synced
 from tests.wallet.proxy import LimitedProvider, RandomRpcFaults
 
 RATE = 0.2
@@ -37,6 +38,7 @@ CLEAR_ERRORS = {
     "exchange": re.compile(r"(binance|kraken) kept failing on \w+ \(\w+\) after \d+ attempts; nothing was "
                            r"written for rel-flaky-\d+"),
     "wallet": re.compile(r"\w+: no answer from the node at http://127\.0\.0\.1:\d+ \(\w+\)|\w+: .+ \(code -?\d+\)"),
+    "tron": re.compile(r"TronGrid at http://127\.0\.0\.1:\d+: HTTP (403|429|503) on (account|transactions|transactions/trc20)"),
 }
 
 
@@ -107,6 +109,36 @@ class FlakyWallet:
         self.proxy.__exit__()
 
 
+class FlakyTron:
+    """A Tron wallet on the TronGrid imitation, which fails a random share of requests when faulty."""
+
+    kind = "tron"
+
+    def __init__(self, warehouse) -> None:
+        self.world = TronWorld(warehouse)
+
+    def add_flaky(self, name: str, max_retries: int) -> str:
+        from pipelines.imitations.tron.scenario import WALLET
+
+        with connect(self.world.warehouse) as con:
+            return add_integration(con, "rel", name, "wallet", "tron", settings={"address": WALLET, "max_retries": max_retries},
+                                   credentials={"api_url": self.world.trongrid.url, "api_key": self.world.KEY})
+
+    @contextlib.contextmanager
+    def faulty(self, seed: int):
+        trongrid, injected = self.world.trongrid, []
+        start = trongrid.injected
+        trongrid.randomly(RATE, seed)
+        try:
+            yield injected
+        finally:
+            trongrid.randomly(None)
+            injected.append(trongrid.injected - start)
+
+    def close(self) -> None:
+        self.world.close()
+
+
 #: One Flaky integration per (seed, max_retries): with 5 retries a sync nearly always ends exact;
 #: with 0 its first fault fails it (or, if a connector skipped what failed, shows a partial history).
 #: Some of those faults must hit a history request (not the markets or the balance), or a skipped
@@ -114,13 +146,16 @@ class FlakyWallet:
 HISTORY_CALLS = {
     "exchange": re.compile(r"failing on (privateGetMyTrades|sapiGetCapital\w+|privatePost(Ledgers|TradesHistory|\w+Status)) "),
     "wallet": re.compile(r"^(trace_filter|trace_transaction|eth_getLogs|eth_getTransactionReceipt|eth_getBlockByNumber): "),
+    "tron": re.compile(r" on transactions"),
 }
 PLANS = ((1, 5), (2, 2), *((seed, 0) for seed in range(9, 14)))
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet"])
+@pytest.fixture(params=["binance", "kraken", "wallet", "tron"])
 def source(request, warehouse):
-    if request.param == "wallet":
+    if request.param == "tron":
+        made = FlakyTron(warehouse)
+    elif request.param == "wallet":
         made = FlakyWallet(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:
         made = FlakyExchange(warehouse, request.param)

@@ -1,0 +1,170 @@
+"""The TronGrid imitation: an HTTP server on 127.0.0.1 serving the generated Tron history.
+
+Paths and answers follow TronGrid's v1 API: `/v1/accounts/:a`, `/v1/accounts/:a/transactions`
+and `/v1/accounts/:a/transactions/trc20` with `only_confirmed`, `limit` (at most 200) and
+`fingerprint` paging (`meta.fingerprint` and `meta.links.next` on every page that has more).
+With `api_key` set, a request must carry it in the `TRON-PRO-API-KEY` header (else 401, as
+TronGrid answers a wrong key); every request's key is remembered (`keys_seen`). Requests are
+counted by route; `fail` answers the next ones with an error as TronGrid does under load (503,
+or 403 with its "suspended for 30s" penalty) or as other hosts do (429 with Retry-After); `on_request` runs a test's action at the n-th request (a transaction landing mid-sync).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from pipelines.errors import UserError
+from pipelines.imitations.tron.ledger import Ledger
+from pipelines.imitations.tron.scenario import History, generate
+
+_ROUTES = (
+    ("account", re.compile(r"^/v1/accounts/([^/]+)$")),
+    ("transactions", re.compile(r"^/v1/accounts/([^/]+)/transactions$")),
+    ("trc20", re.compile(r"^/v1/accounts/([^/]+)/transactions/trc20$")),
+)
+MAX_LIMIT, DEFAULT_LIMIT = 200, 20
+
+
+class TronGridImitation:
+    """Use as a context manager; `url` is the base URL to configure."""
+
+    def __init__(self, *, api_key: str | None = None, port: int = 0) -> None:
+        self.ledger = Ledger()
+        self.history: History = generate(self.ledger)
+        self.api_key = api_key
+        self.keys_seen: set[str | None] = set()
+        self.requests: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._actions: dict[int, Callable[[], None]] = {}
+        self._failures: list[tuple[int, dict[str, str], int]] = []
+        self._random: tuple[float, random.Random] | None = None
+        self.injected = 0
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._server.daemon_threads = True
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> TronGridImitation:
+        threading.Thread(target=self._server.serve_forever, name="trongrid-imitation", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def count(self, route: str | None = None) -> int:
+        with self._lock:
+            return sum(n for r, n in self.requests.items() if route is None or r == route)
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.requests.clear()
+
+    def on_request(self, nth: int, action: Callable[[], None]) -> None:
+        with self._lock:
+            self._actions[sum(self.requests.values()) + nth] = action
+
+    def fail(self, status: int, times: int = 1, *, retry_after: str | None = None, penalty_s: int = 30) -> None:
+        """Answer the next `times` requests with `status`; a 403 announces a penalty of `penalty_s` seconds."""
+        with self._lock:
+            self._failures.extend([(status, {"Retry-After": retry_after} if retry_after else {}, penalty_s)] * times)
+
+    def randomly(self, rate: float | None, seed: int = 0) -> None:
+        """Fail a seeded random `rate` of the requests from now on (TronGrid's 403 penalty and 503,
+        a 429), each asking for no wait; None stops it. `injected` counts the faults."""
+        with self._lock:
+            self._random = None if rate is None else (rate, random.Random(seed))
+
+    def _drawn(self) -> tuple[int, dict[str, str], int] | None:
+        if self._failures:
+            return self._failures.pop(0)
+        if self._random is not None and self._random[1].random() < self._random[0]:
+            self.injected += 1
+            return self._random[1].choice(((403, {}, 0), (503, {"Retry-After": "0"}, 0), (429, {"Retry-After": "0"}, 0)))
+        return None
+
+    def answer(self, path: str, query: dict[str, str], key: str | None) -> tuple[int, dict, dict[str, str]]:
+        for route, pattern in _ROUTES:
+            match = pattern.match(path)
+            if match:
+                break
+        else:
+            return 404, {"success": False, "error": "Not Found"}, {}
+        with self._lock:
+            self.requests[route] += 1
+            self.keys_seen.add(key)
+            action = self._actions.pop(sum(self.requests.values()), None)
+            failure = self._drawn()
+        if self.api_key is not None and key != self.api_key:
+            return 401, {"success": False, "error": "ApiKey not exists"}, {}
+        if failure is not None:
+            status, headers, penalty_s = failure
+            error = {403: f"The key exceeds the frequency limit(15), and the query server is suspended for {penalty_s}s",
+                     429: "Too Many Requests"}.get(status, "Server Error")
+            return status, {"success": False, "error": error, "statusCode": status}, headers
+        if action is not None:
+            action()
+        try:
+            return 200, self._route(route, match.group(1), query, path), {}
+        except UserError as exc:
+            return 400, {"success": False, "error": str(exc)}, {}
+
+    def _route(self, route: str, address: str, query: dict[str, str], path: str) -> dict:
+        from pipelines.connectors.tron.address import parse_address
+
+        address = parse_address(address).base58
+        confirmed = query.get("only_confirmed", "false") == "true"
+        if route == "account":
+            account = self.ledger.account_json(address)
+            return {"data": [account] if account else [], "success": True, "meta": {"at": self.ledger.time_ms, "page_size": 1 if account else 0}}
+        if route == "transactions":
+            entries = [self.ledger.tx_json(tx) for tx in self.ledger.history(address, confirmed_only=confirmed)]
+        else:
+            entries = self.ledger.trc20_history(address, confirmed_only=confirmed)
+        limit = min(int(query.get("limit", DEFAULT_LIMIT)), MAX_LIMIT)
+        start = int(base64.urlsafe_b64decode(query["fingerprint"]).decode().split(":")[1]) if query.get("fingerprint") else 0
+        page = entries[start:start + limit]
+        meta: dict = {"at": self.ledger.time_ms, "page_size": len(page)}
+        if start + limit < len(entries):
+            meta["fingerprint"] = base64.urlsafe_b64encode(f"{route}:{start + limit}".encode()).decode()
+            meta["links"] = {"next": f"{self.url}{path}?limit={limit}&only_confirmed={str(confirmed).lower()}"
+                                     f"&fingerprint={meta['fingerprint']}"}
+        return {"data": page, "success": True, "meta": meta}
+
+    def _handler(self):
+        imitation = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+                status, body, headers = imitation.answer(parts.path, query, self.headers.get("TRON-PRO-API-KEY"))
+                payload = json.dumps(body).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, format, *args) -> None:  # quiet: tests print their own output
+                pass
+
+        return Handler
