@@ -35,23 +35,19 @@ def partitions_of(runs_tags: Iterable[Mapping[str, str]], all_keys: Sequence[str
     return covered
 
 
-def run_ranges(integration_ids: Iterable[str], all_keys: Sequence[str], size: int,
-               sources: Mapping[str, object] | None = None) -> list[list[str]]:
+def run_ranges(integration_ids: Iterable[str], all_keys: Sequence[str], size: int) -> list[list[str]]:
     """The integrations as runs: ranges of neighbours in the partitions' order, at most `size` each
-    (a run over a range covers every partition between its ends, so a gap starts a new run). With
-    `sources` (integration -> the host it reads), a change of source starts a new run too, so a source
-    that is down (half a minute of retries) holds back only the runs of integrations that read it."""
+    (a run over a range covers every partition between its ends, so a gap starts a new run)."""
     wanted = set(integration_ids)
     ranges: list[list[str]] = []
-    previous = None
+    previous = False
     for key in all_keys:
         if key in wanted:
-            same_source = sources is None or sources.get(key) == sources.get(previous)
-            if previous is not None and same_source and len(ranges[-1]) < size:
+            if previous and len(ranges[-1]) < size:
                 ranges[-1].append(key)
             else:
                 ranges.append([key])
-        previous = key if key in wanted else None
+        previous = key in wanted
     return ranges
 
 

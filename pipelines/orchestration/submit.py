@@ -1,9 +1,8 @@
 """Sync All submitted to a running Dagster webserver, so the runs show in its UI.
 
 The `sync_all` runs are launched at once through the GraphQL API, one per range of neighbouring
-integrations that read the same source (`PIPELINES_SYNC_BATCH` at most, as the assets' backfill
-policy batches them: a source that is down then holds back only its own run), each tagged with the
-press's id (`pipelines/sync_all`). A partition backfill, what the UI's "Materialize
+integrations (`PIPELINES_SYNC_BATCH` at most, as the assets' backfill policy batches them), each
+tagged with the press's id (`pipelines/sync_all`). A partition backfill, what the UI's "Materialize
 all" button launches, creates its runs only at the backfill daemon's next iteration (up to 30 s
 later); launched runs go straight to the run queue. Integrations already queued or running are left
 out first, and integrations the registry sensor has not yet turned into partitions are added.
@@ -134,10 +133,8 @@ def _ok(result: dict, what: str) -> dict:
     return result
 
 
-def submit_sync_all(url: str, integration_ids: list[str], *, full: bool = False, trigger: str = "cli",
-                    sources: dict[str, object] | None = None) -> Submitted:
-    """Launch Sync All for these integrations on the webserver at `url` (its runs, at once); with
-    `sources` (integration -> the host it reads, `extract_batch.source_keys`) no run mixes sources."""
+def submit_sync_all(url: str, integration_ids: list[str], *, full: bool = False, trigger: str = "cli") -> Submitted:
+    """Launch Sync All for these integrations on the webserver at `url` (its runs, at once)."""
     server = Webserver(url)
     repo = server.repository()
     nodes = server.query(_ASSETS, {"job": {**repo, "pipelineName": JOB}})["assetNodes"]
@@ -159,7 +156,7 @@ def submit_sync_all(url: str, integration_ids: list[str], *, full: bool = False,
     params = [
         {"selector": {**repo, "jobName": JOB},
          "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in {**tags, **range_tags(batch)}.items()]}}
-        for batch in run_ranges(todo, keys, sync_batch_size(), sources)
+        for batch in run_ranges(todo, keys, sync_batch_size())
     ]
     launched = _ok(server.query(_LAUNCH_RUNS, {"params": params})["launchMultipleRuns"], "launching Sync All")
     run_ids = [_ok(r, "launching Sync All")["run"]["runId"] for r in launched["launchMultipleRunsResult"]]
@@ -177,9 +174,4 @@ def submit_if_running(integration_ids: list[str], *, full: bool, url: str | None
         url = os.environ.get("DAGSTER_WEBSERVER_URL")
         if not url or not Webserver(url).is_up():
             return None
-    from pipelines.sync.extract_batch import source_keys
-    from pipelines.warehouse import connect
-
-    with connect(read_only=True) as con:
-        sources = source_keys(con, integration_ids)
-    return submit_sync_all(url or webserver_url(), integration_ids, full=full, sources=sources)
+    return submit_sync_all(url or webserver_url(), integration_ids, full=full)

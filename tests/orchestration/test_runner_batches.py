@@ -19,9 +19,6 @@ def test_run_ranges_follow_the_partitions_order_and_the_batch_size():
     assert run_ranges([], keys, 50) == []
     assert run_ranges(["a", "c", "e"], keys, 50) == [["a"], ["c"], ["e"]]
     assert run_ranges(keys, keys, 4) == [["a", "b", "c", "d"], ["e", "f"]]
-    sources = {"a": "manual", "b": "manual", "c": "kraken", "d": "kraken", "e": "node", "f": "kraken"}
-    assert run_ranges(keys, keys, 50, sources) == [["a", "b"], ["c", "d"], ["e"], ["f"]]
-    assert run_ranges(["a", "b", "d"], keys, 50, sources) == [["a", "b"], ["d"]]
 
 
 def test_one_run_for_neighbours_and_a_rejected_key_fails_alone(warehouse, exchange, imitation):
