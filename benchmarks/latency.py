@@ -119,7 +119,7 @@ def daemon_sync_all(work: Path) -> dict:
     import dagster as dg
 
     from pipelines.demo import DEMO_PARTS
-    from pipelines.orchestration.submit import PRESS_TAG, Webserver, submit_sync_all
+    from pipelines.orchestration.submit import PRESS_TAG, Webserver, submit_if_running
     from pipelines.registry.accounts import add_account
     from pipelines.registry.integrations import list_integrations
     from pipelines.runner import sync
@@ -159,7 +159,7 @@ def daemon_sync_all(work: Path) -> dict:
                                 "WHERE account_id = 'demo' AND provider = 'binance'",
                                 [f'{{"api_origin": "http://127.0.0.1:{_free_port()}"}}'])
             started = time.perf_counter()
-            submitted = submit_sync_all(url, ids)
+            submitted = submit_if_running(ids, full=False, url=url)  # as `sync-all --submit URL` does
             finished: dict[str, float] = {}
 
             def done():
@@ -170,9 +170,11 @@ def daemon_sync_all(work: Path) -> dict:
                 return runs and all(r.is_finished for r in runs) and runs
 
             runs = _wait(done, 600, logs)
+            statuses = {r.run_id: (r.status.value, finished[r.run_id]) for r in runs}
             results[label] = {
                 "total_s": time.perf_counter() - started,
-                "runs": {r.run_id: (r.status.value, finished[r.run_id]) for r in runs},
+                "runs": statuses,
+                "succeeded_s": max((t for status, t in statuses.values() if status == "SUCCESS"), default=None),
                 "integrations": len(ids),
             }
     return results
