@@ -11,7 +11,7 @@ from pipelines.sync.report import markdown_table
 def test_each_tip_is_its_own_list_item():
     row = {
         "asset": "BTC", "asset_id": "BTC", "synced": Decimal("1"), "calculated": Decimal("0.5"),
-        "difference": Decimal("0.5"), "status": "mismatch", "ignored": False,
+        "difference": Decimal("0.5"), "status": "mismatch", "ignored": False, "token_status": None, "token_reason": None,
         "tips": [{"code": "missing_history", "tip": "History before the start date is missing."},
                  {"code": "calculated_low", "tip": "Calculated is lower than synced."}],
         "tip": "History before the start date is missing.\nCalculated is lower than synced.\nDiverged at block 7.",
