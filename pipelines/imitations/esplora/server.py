@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections import Counter
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from pipelines.connectors.bitcoin.keys import parse_address
 from pipelines.errors import UserError
 from pipelines.imitations.esplora.chain import Chain
 from pipelines.imitations.esplora.scenario import History, generate
+from pipelines.imitations.local_server import LocalServer
 
 _ROUTES = (
     ("tip_height", re.compile(r"^/blocks/tip/height$")),
@@ -35,46 +32,16 @@ _ROUTES = (
 )
 
 
-class EsploraImitation:
+class EsploraImitation(LocalServer):
     """Use as a context manager; `url` is the base URL to configure (`esplora_url`)."""
+
+    name = "esplora"
 
     def __init__(self, *, port: int = 0) -> None:
         self.chain = Chain()
         self.history: History = generate(self.chain)
-        self.requests: Counter[str] = Counter()
-        self._lock = threading.Lock()
-        self._actions: dict[int, Callable[[], None]] = {}
         self._failures: list[tuple[int, dict[str, str]]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._server.daemon_threads = True
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> EsploraImitation:
-        """Serve from a daemon thread until the `with` block (or the demo's exit stack) ends."""
-        threading.Thread(target=self._server.serve_forever, name="esplora-imitation", daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def count(self, route: str | None = None) -> int:
-        """Requests received on one route (see `_ROUTES`), or on all."""
-        with self._lock:
-            return sum(n for r, n in self.requests.items() if route is None or r == route)
-
-    def reset_counts(self) -> None:
-        with self._lock:
-            self.requests.clear()
-
-    def on_request(self, nth: int, action: Callable[[], None]) -> None:
-        """Run `action` just before answering the `nth` request from now (e.g. mine a block mid-sync)."""
-        with self._lock:
-            self._actions[sum(self.requests.values()) + nth] = action
+        super().__init__(port)
 
     def fail(self, status: int, times: int = 1, *, retry_after: str | None = None) -> None:
         """Answer the next `times` requests with `status` (and a Retry-After header when given)."""
@@ -89,8 +56,7 @@ class EsploraImitation:
         else:
             return 404, "text/plain", b"Not Found", {}
         with self._lock:
-            self.requests[route] += 1
-            action = self._actions.pop(sum(self.requests.values()), None)
+            action = self._count(route)
             failure = self._failures.pop(0) if self._failures else None
         if failure is not None:
             return failure[0], "text/plain", b"Too Many Requests" if failure[0] == 429 else b"Server Error", failure[1]
@@ -128,26 +94,5 @@ class EsploraImitation:
             body = chain.status(chain.txs[args[0]])
         return 200, "application/json", json.dumps(body).encode()
 
-    def _handler(self):
-        imitation = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:
-                status, content_type, payload, headers = imitation.answer(urlsplit(self.path).path)
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", content_type)
-                    self.send_header("Content-Length", str(len(payload)))
-                    for key, value in headers.items():
-                        self.send_header(key, value)
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-            def log_message(self, format, *args) -> None:  # quiet: tests and the demo print their own output
-                pass
-
-        return Handler
+    def respond(self, request) -> tuple[int, str, bytes, dict[str, str]]:
+        return self.answer(urlsplit(request.path).path)

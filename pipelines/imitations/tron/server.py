@@ -15,13 +15,10 @@ import base64
 import json
 import random
 import re
-import threading
-from collections import Counter
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from pipelines.errors import UserError
+from pipelines.imitations.local_server import LocalServer
 from pipelines.imitations.tron.ledger import Ledger
 from pipelines.imitations.tron.scenario import History, generate
 
@@ -33,47 +30,20 @@ _ROUTES = (
 MAX_LIMIT, DEFAULT_LIMIT = 200, 20
 
 
-class TronGridImitation:
+class TronGridImitation(LocalServer):
     """Use as a context manager; `url` is the base URL to configure."""
+
+    name = "trongrid"
 
     def __init__(self, *, api_key: str | None = None, port: int = 0) -> None:
         self.ledger = Ledger()
         self.history: History = generate(self.ledger)
         self.api_key = api_key
         self.keys_seen: set[str | None] = set()
-        self.requests: Counter[str] = Counter()
-        self._lock = threading.Lock()
-        self._actions: dict[int, Callable[[], None]] = {}
         self._failures: list[tuple[int, dict[str, str], int]] = []
         self._random: tuple[float, random.Random] | None = None
         self.injected = 0
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._server.daemon_threads = True
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> TronGridImitation:
-        threading.Thread(target=self._server.serve_forever, name="trongrid-imitation", daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def count(self, route: str | None = None) -> int:
-        with self._lock:
-            return sum(n for r, n in self.requests.items() if route is None or r == route)
-
-    def reset_counts(self) -> None:
-        with self._lock:
-            self.requests.clear()
-
-    def on_request(self, nth: int, action: Callable[[], None]) -> None:
-        with self._lock:
-            self._actions[sum(self.requests.values()) + nth] = action
+        super().__init__(port)
 
     def fail(self, status: int, times: int = 1, *, retry_after: str | None = None, penalty_s: int = 30) -> None:
         """Answer the next `times` requests with `status`; a 403 announces a penalty of `penalty_s` seconds."""
@@ -102,9 +72,8 @@ class TronGridImitation:
         else:
             return 404, {"success": False, "error": "Not Found"}, {}
         with self._lock:
-            self.requests[route] += 1
+            action = self._count(route)
             self.keys_seen.add(key)
-            action = self._actions.pop(sum(self.requests.values()), None)
             failure = self._drawn()
         if self.api_key is not None and key != self.api_key:
             return 401, {"success": False, "error": "ApiKey not exists"}, {}
@@ -142,29 +111,8 @@ class TronGridImitation:
                                      f"&fingerprint={meta['fingerprint']}"}
         return {"data": page, "success": True, "meta": meta}
 
-    def _handler(self):
-        imitation = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:
-                parts = urlsplit(self.path)
-                query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-                status, body, headers = imitation.answer(parts.path, query, self.headers.get("TRON-PRO-API-KEY"))
-                payload = json.dumps(body).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    for name, value in headers.items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-            def log_message(self, format, *args) -> None:  # quiet: tests print their own output
-                pass
-
-        return Handler
+    def respond(self, request) -> tuple[int, str, bytes, dict[str, str]]:
+        parts = urlsplit(request.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        status, body, headers = self.answer(parts.path, query, request.headers.get("TRON-PRO-API-KEY"))
+        return status, "application/json", json.dumps(body).encode(), headers
