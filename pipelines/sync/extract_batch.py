@@ -94,7 +94,8 @@ def extract_batch(
 
     if not sources:
         return
-    with ThreadPoolExecutor(max_workers=min(threads, len(sources)), thread_name_prefix="extract") as pool:
+    pool = ThreadPoolExecutor(max_workers=min(threads, len(sources)), thread_name_prefix="extract")
+    try:
         pending: dict[Future, str] = {pool.submit(run, i): i for i in sources}
         while pending:
             done, _ = wait(pending, timeout=_LOG_POLL, return_when=FIRST_COMPLETED)
@@ -103,4 +104,6 @@ def extract_batch(
                 integration_id = pending.pop(future)
                 error = future.exception()
                 yield integration_id, None if error else future.result(), error
+    finally:  # interrupted (Ctrl-C, SIGTERM): reads not yet started never start
+        pool.shutdown(wait=True, cancel_futures=True)
     drain()

@@ -105,3 +105,24 @@ def test_a_bad_thread_setting_is_a_clear_error(monkeypatch, value):
     monkeypatch.setenv("PIPELINES_EXTRACT_THREADS", value)
     with pytest.raises(ValueError, match="PIPELINES_EXTRACT_THREADS"):
         list(extract_batch({"i": ("manual", None, None)}, lambda i, log: None, Recorder()))
+
+
+def test_an_interrupted_batch_starts_no_further_read(monkeypatch):
+    """Ctrl-C or SIGTERM reaches the step's thread while sources are read: reads already running end
+    as their connectors let them, reads not yet started never start."""
+    monkeypatch.setenv("PIPELINES_EXTRACT_THREADS", "1")
+    started = []
+    release = threading.Event()
+
+    def read(integration_id, log):
+        started.append(integration_id)
+        if integration_id != "i0":
+            release.wait(GUARD_S)  # a source still answering when the interrupt comes
+        return integration_id
+
+    batch = extract_batch({f"i{n}": ("manual", None, None) for n in range(5)}, read, Recorder())
+    assert next(batch)[0] == "i0"
+    threading.Timer(0.5, release.set).start()  # the running read ends a moment after the interrupt
+    with pytest.raises(KeyboardInterrupt):
+        batch.throw(KeyboardInterrupt)
+    assert started == ["i0", "i1"]
