@@ -1,6 +1,7 @@
 """Bitcoin wallet commands: add a wallet from extended public keys and/or addresses, change its gap
 limit, and show the addresses a key derives (so a user can check them against their hardware
-wallet before syncing).
+wallet before syncing). `--coin` makes the wallet one of Bitcoin's UTXO relatives (Litecoin, ...),
+read through a Blockbook; everything else is the same command.
 """
 
 from __future__ import annotations
@@ -9,12 +10,17 @@ from pipelines.errors import UserError
 
 
 def register(subparsers) -> None:
-    bitcoin = subparsers.add_parser("bitcoin", help="Bitcoin wallets (xpub/ypub/zpub and addresses)")
+    from pipelines.connectors.bitcoin.coins import COINS
+
+    coins = {"choices": list(COINS), "default": "bitcoin", "help": "the coin (default bitcoin)"}
+    bitcoin = subparsers.add_parser("bitcoin", help="Bitcoin and Litecoin wallets (extended public keys and addresses)")
     actions = bitcoin.add_subparsers(dest="action", required=True)
     p = actions.add_parser(
         "add", help="add a Bitcoin wallet integration",
         description="Add a Bitcoin wallet read through an Esplora API: account-level extended public keys "
-                    "(xpub = BIP44, ypub = BIP49, zpub = BIP84, tr(xpub...) = BIP86 taproot) and/or addresses.",
+                    "(xpub = BIP44, ypub = BIP49, zpub = BIP84, tr(xpub...) = BIP86 taproot) and/or addresses; "
+                    "with --coin litecoin a Litecoin wallet (Ltub, Mtub, zpub; L/M/ltc1 addresses) read "
+                    "through a Blockbook.",
     )
     p.add_argument("account_id")
     p.add_argument("name")
@@ -25,7 +31,11 @@ def register(subparsers) -> None:
                         "wallet skipped more addresses)")
     p.add_argument("--confirmations", type=int,
                    help="confirmations before a transaction is history (default 1; 6 stays clear of reorgs)")
-    p.add_argument("--esplora-url", help="Esplora API base URL (default: PIPELINES_ESPLORA_URL)")
+    p.add_argument("--coin", **coins)
+    p.add_argument("--esplora-url", help="Esplora API base URL, Bitcoin only (default: PIPELINES_ESPLORA_URL)")
+    p.add_argument("--blockbook-url",
+                   help="Blockbook base URL (default: PIPELINES_BLOCKBOOK_URL_<COIN>, e.g. ..._LITECOIN); "
+                        "Bitcoin reads through it instead of Esplora when given")
     p.add_argument("--group")
     p.add_argument("--id", dest="integration_id", help="integration id (default: <account>-<name>)")
     p.set_defaults(handler=_add)
@@ -39,7 +49,8 @@ def register(subparsers) -> None:
     p.add_argument("gap_limit", type=int)
     p.set_defaults(handler=_gap_limit)
     p = actions.add_parser("addresses", help="print the first addresses an extended public key derives")
-    p.add_argument("key", help="xpub/ypub/zpub or a descriptor such as tr(xpub...)")
+    p.add_argument("key", help="xpub/ypub/zpub or a descriptor such as tr(xpub...); Ltub/Mtub/zpub with --coin litecoin")
+    p.add_argument("--coin", **coins)
     p.add_argument("--count", type=int, default=5)
     p.add_argument("--change", action="store_true", help="the change chain instead of the receive chain")
     p.set_defaults(handler=_addresses)
@@ -53,12 +64,13 @@ def _add(args) -> None:
     for name in ("gap_limit", "confirmations"):
         if getattr(args, name) is not None:
             settings[name] = getattr(args, name)
-    if args.esplora_url:
-        settings["esplora_url"] = args.esplora_url
+    for name in ("esplora_url", "blockbook_url"):
+        if getattr(args, name):
+            settings[name] = getattr(args, name)
     settings = {k: v for k, v in settings.items() if v != []}
     with registry() as con:
         integration_id = add_integration(
-            con, args.account_id, args.name, "wallet", "bitcoin", integration_id=args.integration_id,
+            con, args.account_id, args.name, "wallet", args.coin, integration_id=args.integration_id,
             group_name=args.group, settings=settings,
         )
     print(f"integration {integration_id} added")
@@ -78,11 +90,12 @@ def _gap_limit(args) -> None:
 
 
 def _addresses(args) -> None:
+    from pipelines.connectors.bitcoin.coins import coin
     from pipelines.connectors.bitcoin.keys import CHANGE, RECEIVE, parse_key
 
     if not 1 <= args.count <= 1000:
         raise UserError("--count must be between 1 and 1000")
-    key = parse_key(args.key)
+    key = parse_key(args.key, coin=coin(args.coin))
     branch = CHANGE if args.change else RECEIVE
     for index in range(args.count):
         print(f"{branch}/{index}\t{key.address(branch, index).address}")

@@ -3,7 +3,8 @@
 Connectors import heavy libraries (ccxt, web3), so they are looked up by name and imported only
 when an integration of that kind is validated or synced. A provider that needs its own reader
 within a kind (Bitcoin and Tron among the EVM chains of `wallet`) has an entry `kind/provider`; its name is
-also the `sql/normalize/<name>.sql` file that turns its raw records into transactions.
+also the `sql/normalize/<name>.sql` file that turns its raw records into transactions. The UTXO
+coins beside Bitcoin (connectors/bitcoin/coins.py) are read and normalized as Bitcoin is.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ CONNECTORS: dict[str, str] = {
     "wallet/bitcoin": "pipelines.connectors.bitcoin:BitcoinConnector",
     "wallet/tron": "pipelines.connectors.tron:TronConnector",
 }
+#: Providers read by another provider's connector, sync and normalize query (one code path).
+SAME_AS = {"wallet/litecoin": "wallet/bitcoin"}
 
 
 def connector_name(kind: str, provider: str | None) -> str:
@@ -29,6 +32,7 @@ def connector_name(kind: str, provider: str | None) -> str:
     if kind not in KINDS:
         raise UserError(f"unknown integration kind {kind!r}: choose one of {', '.join(KINDS)}")
     special = f"{kind}/{(provider or '').strip().lower()}"
+    special = SAME_AS.get(special, special)
     return special if special in CONNECTORS else kind
 
 

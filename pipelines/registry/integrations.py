@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.connectors import KINDS, connector_for
+from pipelines.connectors import KINDS, connector_for, connector_name
 from pipelines.connectors.base import Integration
 from pipelines.errors import UserError
 from pipelines.names import check_name
@@ -208,7 +208,7 @@ def change_settings(
         raise UserError("a node URL often carries an API key: give it with --rpc-url-env VAR or --rpc-url-stdin")
     credentials = integration.decrypted_credentials()
     if node_url is not None:
-        if integration.kind != "wallet" or integration.provider == "bitcoin":
+        if integration.kind != "wallet" or connector_name(integration.kind, integration.provider) == "wallet/bitcoin":
             raise UserError(f"integration {integration_id!r} is not read through a node URL (EVM wallets only)")
         credentials = {**credentials, RPC_URL_CREDENTIAL: node_url}
         changes = {**changes, RPC_URL_CREDENTIAL: None}  # a plain-text URL of an older version is dropped

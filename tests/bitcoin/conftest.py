@@ -61,3 +61,25 @@ def query(warehouse):
             return con.execute(sql, list(params)).fetchall()
 
     return run
+
+
+def blockbook_of(coin: str):
+    """A Blockbook imitation of `coin` serving the generated history for the test mnemonic's zpub on it."""
+    from pipelines.connectors.bitcoin.coins import COINS
+    from pipelines.imitations.blockbook import BlockbookImitation
+    from pipelines.imitations.esplora.scenario import Wallet
+
+    return BlockbookImitation(Wallet(COINS[coin]))
+
+
+@pytest.fixture
+def litecoin():
+    with blockbook_of("litecoin") as imitation:
+        yield imitation
+
+
+@pytest.fixture(params=["litecoin", "bitcoin"])
+def blockbook(request):
+    """Each coin read through a Blockbook, one test run per coin."""
+    with blockbook_of(request.param) as imitation:
+        yield imitation

@@ -47,7 +47,7 @@ def test_descriptors_and_key_origins_choose_the_script():
      "PRIVATE key"),
     ("tpubDC8msFGeGuwnKG9Upg7DM2b4DaRqg3CUZa5g8v2SRQ6K4NSkxUgd7HsL2XVWbVm39yBA4LAxysQAm397zwQSQoQgewGiYZqrA9DsP4zbQ1M",
      "testnet"),
-    ("hello", "expected an xpub, ypub or zpub"),
+    ("hello", "expected a Bitcoin key: xpub/ypub/zpub"),
     (f"sh(wpkh({ZPUB})", "unbalanced descriptor"),
 ])
 def test_invalid_keys_are_named_clearly(text, message):

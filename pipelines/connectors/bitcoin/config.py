@@ -1,11 +1,14 @@
-"""A Bitcoin wallet integration's settings, checked once and turned into keys and addresses.
+"""A Bitcoin (or Litecoin, ...: `coins.py`) wallet integration's settings, checked once and turned
+into keys and addresses.
 
 Settings (JSON, no secrets): `addresses` (list), `xpubs` (list of xpub/ypub/zpub or descriptors
 such as `tr(xpub...)`), `gap_limit` (consecutive unused addresses after which a key's receive or
 change chain is considered exhausted; default 20, the BIP44 value; raise it for a wallet that
 handed out more unused addresses in a row), `confirmations` (a transaction is history once it has
-this many; default 1: every mined block counts, 6 stays clear of chain reorganisations) and
-`esplora_url` (else the environment variable PIPELINES_ESPLORA_URL).
+this many; default 1: every mined block counts, 6 stays clear of chain reorganisations),
+`esplora_url` (Bitcoin only; else the environment variable PIPELINES_ESPLORA_URL) and
+`blockbook_url` (else PIPELINES_BLOCKBOOK_URL_<COIN>, e.g. PIPELINES_BLOCKBOOK_URL_LITECOIN). Bitcoin
+reads through Esplora unless a Blockbook URL is set; the other coins read through Blockbook.
 """
 
 from __future__ import annotations
@@ -15,14 +18,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pipelines.connectors.bitcoin.keys import ExtendedKey, OwnAddress, parse_address, parse_key
+from pipelines.connectors.bitcoin.blockbook import Blockbook
+from pipelines.connectors.bitcoin.coins import Coin
+from pipelines.connectors.bitcoin.esplora import Esplora
+from pipelines.connectors.bitcoin.keys import BITCOIN, ExtendedKey, OwnAddress, parse_address, parse_key
 from pipelines.errors import UserError
 
 DEFAULT_GAP_LIMIT = 20
 MAX_GAP_LIMIT = 1000
 ESPLORA_URL_ENV = "PIPELINES_ESPLORA_URL"
 MAX_CONFIRMATIONS = 100
-SETTINGS = ("addresses", "xpubs", "gap_limit", "confirmations", "esplora_url")
+BLOCKBOOK_URL_ENV = "PIPELINES_BLOCKBOOK_URL_{}"
+SETTINGS = ("addresses", "xpubs", "gap_limit", "confirmations", "esplora_url", "blockbook_url")
 
 
 def _as_list(settings: Mapping[str, Any], name: str) -> list[str]:
@@ -50,25 +57,37 @@ class WalletConfig:
     gap_limit: int
     confirmations: int
     esplora_url: str | None
+    blockbook_url: str | None
+    coin: Coin = BITCOIN
 
     @classmethod
-    def parse(cls, settings: Mapping[str, Any]) -> WalletConfig:
+    def parse(cls, settings: Mapping[str, Any], coin: Coin = BITCOIN) -> WalletConfig:
         unknown = sorted(set(settings) - set(SETTINGS))
         if unknown:
-            raise UserError(f"unknown Bitcoin wallet setting(s) {', '.join(unknown)}: use {', '.join(SETTINGS)}")
-        keys = tuple(parse_key(text, i) for i, text in enumerate(_as_list(settings, "xpubs")))
-        addresses = tuple(OwnAddress(parse_address(a).address) for a in _as_list(settings, "addresses"))
+            raise UserError(f"unknown {coin.label} wallet setting(s) {', '.join(unknown)}: use {', '.join(SETTINGS)}")
+        keys = tuple(parse_key(text, i, coin) for i, text in enumerate(_as_list(settings, "xpubs")))
+        addresses = tuple(OwnAddress(parse_address(a, coin).address) for a in _as_list(settings, "addresses"))
         if not keys and not addresses:
-            raise UserError("a Bitcoin wallet needs at least one address or extended public key (xpub/ypub/zpub)")
+            raise UserError(f"a {coin.label} wallet needs at least one address or extended public key ({coin.key_hint})")
         gap = _whole(settings, "gap_limit", DEFAULT_GAP_LIMIT, MAX_GAP_LIMIT)
         confirmations = _whole(settings, "confirmations", 1, MAX_CONFIRMATIONS)
-        url = settings.get("esplora_url")
-        if url is not None and not str(url).startswith(("http://", "https://")):
-            raise UserError(f"esplora_url must be an http(s) URL, not {url!r}")
-        return cls(keys, addresses, gap, confirmations, url)
+        urls = {name: settings.get(name) for name in ("esplora_url", "blockbook_url")}
+        for name, url in urls.items():
+            if url is not None and not str(url).startswith(("http://", "https://")):
+                raise UserError(f"{name} must be an http(s) URL, not {url!r}")
+        if urls["esplora_url"] is not None and coin is not BITCOIN:
+            raise UserError(f"esplora_url is for Bitcoin wallets: a {coin.label} wallet reads through blockbook_url")
+        return cls(keys, addresses, gap, confirmations, urls["esplora_url"], urls["blockbook_url"], coin)
 
-    def explorer_url(self) -> str:
-        url = self.esplora_url or os.environ.get(ESPLORA_URL_ENV)
-        if not url:
-            raise UserError(f"no Esplora URL: set the integration's esplora_url or {ESPLORA_URL_ENV}")
-        return url
+    def explorer(self) -> Esplora:
+        """The client to read through: Blockbook for every coin but Bitcoin, which has a choice."""
+        blockbook_env = BLOCKBOOK_URL_ENV.format(self.coin.name.upper().replace("-", "_"))
+        blockbook = self.blockbook_url or os.environ.get(blockbook_env)
+        if self.coin is BITCOIN and not blockbook:
+            url = self.esplora_url or os.environ.get(ESPLORA_URL_ENV)
+            if not url:
+                raise UserError(f"no Esplora URL: set the integration's esplora_url or {ESPLORA_URL_ENV}")
+            return Esplora(url)
+        if not blockbook:
+            raise UserError(f"no Blockbook URL: set the integration's blockbook_url or {blockbook_env}")
+        return Blockbook(blockbook, self.coin)

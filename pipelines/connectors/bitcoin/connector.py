@@ -1,7 +1,8 @@
-"""The Bitcoin wallet connector: a wallet integration whose provider is `bitcoin`.
+"""The Bitcoin wallet connector: a wallet integration whose provider is `bitcoin` or another UTXO
+coin of `coins.py` (`litecoin`, ...); the provider names the coin and its asset `<coin>:native`.
 
-Streams: `transactions` (each confirmed Esplora transaction touching an own address, keyed by
-txid, payload as the explorer sent it, amounts in satoshi), `addresses` (each used own address
+Streams: `transactions` (each confirmed transaction touching an own address, keyed by txid,
+payload as Esplora sends it, or Blockbook's in Esplora's field names, amounts in satoshi), `addresses` (each used own address
 with the key, branch and index it was derived from) and `chain` (the native asset, as the EVM
 wallet connector records it for raw.wallet_chains). `sql/normalize/wallet/bitcoin.sql` nets every
 transaction over all own addresses, so the normalization needs both. The cursor stream
@@ -18,14 +19,12 @@ from decimal import Decimal
 from typing import Any
 
 from pipelines.connectors.base import Connector, Integration, Log, RecordSink, Snapshot, SyncedBalance
+from pipelines.connectors.bitcoin.coins import COINS, coin
 from pipelines.connectors.bitcoin.config import WalletConfig
-from pipelines.connectors.bitcoin.esplora import Esplora
 from pipelines.connectors.bitcoin.scan import Known, Scan, scan
 from pipelines.errors import UserError
 from pipelines.timeutil import utc_now
 
-PROVIDER = "bitcoin"
-ASSET_ID, ASSET = "bitcoin:native", "BTC"
 CURSOR_STREAM = "transactions"
 
 
@@ -48,18 +47,20 @@ class BitcoinConnector(Connector):
     kind = "wallet"
 
     def validate(self, provider: str | None, settings: Mapping[str, Any], credentials: Mapping[str, str]) -> str:
-        if (provider or "").strip().lower() != PROVIDER:
-            raise UserError(f"the Bitcoin connector reads provider {PROVIDER!r}, not {provider!r}")
+        if (provider or "").strip().lower() not in COINS:
+            raise UserError(f"the Bitcoin connector reads providers {', '.join(COINS)}, not {provider!r}")
+        chain = coin(provider)
         if credentials:
-            raise UserError("a Bitcoin wallet takes no credentials: addresses and public keys are settings")
-        WalletConfig.parse(settings)
-        return PROVIDER
+            raise UserError(f"a {chain.label} wallet takes no credentials: addresses and public keys are settings")
+        WalletConfig.parse(settings, chain)
+        return chain.name
 
     def extract(
         self, integration: Integration, cursors: Mapping[str, str], sink: RecordSink, *, full: bool, log: Log
     ) -> Snapshot:
-        config = WalletConfig.parse(integration.settings)
-        client = Esplora(config.explorer_url())
+        chain = coin(integration.provider)
+        config = WalletConfig.parse(integration.settings, chain)
+        client = config.explorer()
         result = scan(client, config, {} if full else _read_cursor(cursors.get(CURSOR_STREAM)))
         history = result.history()
         sink.add(CURSOR_STREAM, [(tx["txid"], _block_time(tx), json.dumps(tx)) for tx in history])
@@ -68,15 +69,16 @@ class BitcoinConnector(Connector):
             for own in result.used
         ])
         # The chain record every wallet connector writes (raw.wallet_chains): a manual entry of
-        # "BTC" on this integration then books to bitcoin:native, like the synced history.
-        sink.add("chain", [(PROVIDER, None, json.dumps({"native_symbol": ASSET, "native_decimals": 8, "known_tokens": []}))])
+        # "BTC" on this integration then books to bitcoin:native, like the synced history, and
+        # the normalize query names the asset from it.
+        sink.add("chain", [(chain.name, None, json.dumps({"native_symbol": chain.symbol, "native_decimals": 8, "known_tokens": []}))])
         sats = result.balance_sats
         log.info(
             f"{integration.integration_id}: {len(history)} new transactions, {len(result.used)} used of "
             f"{len(result.totals)} addresses, balance {sats} sat at block {result.height}"
         )
         return Snapshot(
-            balances=[SyncedBalance(ASSET_ID, ASSET, Decimal(sats).scaleb(-8), str(sats), result.height)],
+            balances=[SyncedBalance(chain.asset_id, chain.symbol, Decimal(sats).scaleb(-8), str(sats), result.height)],
             cursors={CURSOR_STREAM: _cursor(result)},
             synced_at=utc_now(),
             stats={"block": result.height, "passes": result.passes, "requests": client.requests,

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from pipelines.connectors.wallet.rpc import redacted
 from pipelines.errors import UserError
 
 #: Confirmed transactions per page, as the real API serves them.
@@ -27,13 +28,16 @@ class EsploraError(RuntimeError):
 
 
 class Esplora:
+    failure: type[EsploraError] = EsploraError  # what a source that stays down raises
+
     def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.requests = 0
 
     def _get(self, path: str) -> bytes:
-        """GET with a bounded retry on 429 and 5xx (public explorers rate-limit), honouring Retry-After."""
+        """GET with a bounded retry on 429 and 5xx (public explorers rate-limit), honouring Retry-After.
+        Errors name the host and path only: a hosted explorer's URL may carry an API key."""
         url = f"{self.base_url}{path}"
         for attempt in range(RETRIES + 1):
             self.requests += 1
@@ -47,12 +51,12 @@ class Esplora:
                 if (exc.code == 429 or exc.code >= 500) and attempt < RETRIES:
                     time.sleep(min(float(exc.headers.get("Retry-After") or 0.5 * 2**attempt), 30.0))
                     continue
-                raise EsploraError(f"{url}: HTTP {exc.code} {body}") from None
+                raise self.failure(f"{redacted(self.base_url)}{path}: HTTP {exc.code} {body}") from None
             except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
                 if attempt < RETRIES:
                     time.sleep(0.5 * 2**attempt)
                     continue
-                raise EsploraError(f"{url}: {getattr(exc, 'reason', exc)}") from None
+                raise self.failure(f"{redacted(self.base_url)}{path}: {getattr(exc, 'reason', exc)}") from None
         raise AssertionError("unreachable")
 
     def tip_height(self) -> int:

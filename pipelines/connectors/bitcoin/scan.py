@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipelines.connectors.bitcoin.config import WalletConfig
-from pipelines.connectors.bitcoin.esplora import Esplora, EsploraError
+from pipelines.connectors.bitcoin.esplora import Esplora
 from pipelines.connectors.bitcoin.keys import CHANGE, RECEIVE, OwnAddress
 
 MAX_PASSES = 5
@@ -79,7 +79,7 @@ def scan(client: Esplora, config: WalletConfig, known: dict[str, Known]) -> Scan
         if after == tip:
             return result
         tip = after
-    raise EsploraError(f"the chain tip kept moving during {MAX_PASSES} passes (last {tip}); sync again later")
+    raise client.failure(f"the chain tip kept moving during {MAX_PASSES} passes (last {tip}); sync again later")
 
 
 def _pass(client: Esplora, config: WalletConfig, result: Scan) -> None:

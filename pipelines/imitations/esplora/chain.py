@@ -1,4 +1,5 @@
-"""A tiny UTXO ledger with blocks and a mempool, answering in Esplora's JSON shapes.
+"""A tiny UTXO ledger with blocks and a mempool, answering in Esplora's JSON shapes (the Blockbook
+imitation renders the same ledger in its own shapes, for any coin of connectors/bitcoin/coins.py).
 
 Transactions spend real outpoints (coin selection over an address's unspent outputs), pay an
 explicit fee, and wait in the mempool until `mine()` puts them into the next block, so every
@@ -14,7 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.connectors.bitcoin.keys import parse_address
+from pipelines.connectors.bitcoin.coins import Coin
+from pipelines.connectors.bitcoin.keys import BITCOIN, parse_address
 
 COINBASE_TXID = "0" * 64
 #: Esplora's answer sizes: confirmed transactions per page, mempool transactions on the first page.
@@ -44,7 +46,9 @@ class Block:
 
 
 class Chain:
-    def __init__(self, *, start_height: int = 880_000, start_time: int = 1_735_689_600, interval: int = 600) -> None:
+    def __init__(self, *, coin: Coin = BITCOIN, start_height: int = 880_000, start_time: int = 1_735_689_600,
+                 interval: int = 600) -> None:
+        self.coin = coin
         self._lock = threading.RLock()
         self.interval = interval
         self.blocks: list[Block] = [Block(start_height, _sha(f"block:{start_height}"), start_time)]
@@ -52,6 +56,11 @@ class Chain:
         self.mempool: list[str] = []
         self.unspent: dict[tuple[str, int], tuple[str, int]] = {}
         self.by_address: dict[str, list[str]] = defaultdict(list)
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while a whole answer is composed from several reads (the Blockbook imitation)."""
+        return self._lock
 
     # -- building history -------------------------------------------------------------------
 
@@ -68,7 +77,7 @@ class Chain:
             if txid not in self.by_address[address]:
                 self.by_address[address].append(txid)
         for vout, (address, sats) in enumerate(outputs):
-            parse_address(address)  # only real addresses enter the ledger
+            parse_address(address, self.coin)  # only real addresses of the coin enter the ledger
             self.unspent[(txid, vout)] = (address, sats)
             if txid not in self.by_address[address]:
                 self.by_address[address].append(txid)
@@ -120,18 +129,18 @@ class Chain:
 
     # -- Esplora JSON -------------------------------------------------------------------------
 
-    def _block(self, height: int) -> Block:
+    def block(self, height: int) -> Block:
         return self.blocks[height - self.blocks[0].height]
 
     def _output(self, address: str, sats: int) -> dict[str, Any]:
-        parsed = parse_address(address)
+        parsed = parse_address(address, self.coin)
         return {"scriptpubkey": parsed.scriptpubkey, "scriptpubkey_asm": "", "scriptpubkey_type": parsed.script_type,
                 "scriptpubkey_address": parsed.address, "value": sats}
 
     def status(self, tx: Tx) -> dict[str, Any]:
         if tx.height is None:
             return {"confirmed": False}
-        block = self._block(tx.height)
+        block = self.block(tx.height)
         return {"confirmed": True, "block_height": block.height, "block_hash": block.hash, "block_time": block.time}
 
     def tx_json(self, txid: str) -> dict[str, Any]:
@@ -149,7 +158,7 @@ class Chain:
                     "vout": [self._output(a, s) for a, s in tx.outputs],
                     "size": vsize + 2 * len(vin), "weight": 4 * vsize, "fee": tx.fee, "status": self.status(tx)}
 
-    def _stats(self, address: str, txids: list[str]) -> dict[str, int]:
+    def stats(self, address: str, txids: list[str]) -> dict[str, int]:
         funded = [s for t in txids for a, s in self.txs[t].outputs if a == address]
         spent = [self.txs[p].outputs[n][1] for t in txids for p, n in self.txs[t].inputs
                  if self.txs[p].outputs[n][0] == address]
@@ -158,11 +167,11 @@ class Chain:
 
     def address_json(self, address: str) -> dict[str, Any]:
         with self._lock:
-            confirmed, pending = self._history(address)
-            return {"address": address, "chain_stats": self._stats(address, confirmed),
-                    "mempool_stats": self._stats(address, pending)}
+            confirmed, pending = self.history(address)
+            return {"address": address, "chain_stats": self.stats(address, confirmed),
+                    "mempool_stats": self.stats(address, pending)}
 
-    def _history(self, address: str) -> tuple[list[str], list[str]]:
+    def history(self, address: str) -> tuple[list[str], list[str]]:
         """(confirmed txids newest first, mempool txids newest first)."""
         txids = self.by_address.get(address, [])
         confirmed = sorted((t for t in txids if self.txs[t].height is not None),
@@ -173,19 +182,19 @@ class Chain:
     def address_txs(self, address: str) -> list[dict[str, Any]]:
         """`/address/:a/txs`: up to 50 mempool transactions, then the first 25 confirmed."""
         with self._lock:
-            confirmed, pending = self._history(address)
+            confirmed, pending = self.history(address)
             return [self.tx_json(t) for t in pending[:MEMPOOL_PAGE] + confirmed[:CHAIN_PAGE]]
 
     def address_chain_txs(self, address: str, last_seen: str | None) -> list[dict[str, Any]]:
         """`/address/:a/txs/chain[/:last_seen_txid]`: the next 25 confirmed after `last_seen`."""
         with self._lock:
-            confirmed, _ = self._history(address)
+            confirmed, _ = self.history(address)
             start = confirmed.index(last_seen) + 1 if last_seen in confirmed else 0 if last_seen is None else len(confirmed)
             return [self.tx_json(t) for t in confirmed[start:start + CHAIN_PAGE]]
 
     def address_mempool_txs(self, address: str) -> list[dict[str, Any]]:
         with self._lock:
-            return [self.tx_json(t) for t in self._history(address)[1][:MEMPOOL_PAGE]]
+            return [self.tx_json(t) for t in self.history(address)[1][:MEMPOOL_PAGE]]
 
     def balance(self, addresses: set[str]) -> int:
         """Confirmed satoshi held by `addresses` (unspent outputs of mined transactions, minus mempool spends

@@ -1,8 +1,9 @@
-"""The generated history: a BIP84 wallet of the well-known BIP39 test mnemonic and its counterparties.
+"""The generated history: a BIP84 wallet of the well-known BIP39 test mnemonic and its counterparties,
+on Bitcoin (the Esplora imitation) or another UTXO coin (the Blockbook imitation: same history).
 
 Every address is real, derived with bip-utils from "abandon abandon ... about" (the wallet is
 account 0 of BIP84; the counterparties are account 1 and 2 of BIP44/49/84/86, so legacy, nested
-segwit and taproot outputs appear too). The history covers what a wallet reader must get right:
+segwit and taproot outputs appear too; a coin without taproot gets a BIP44 friend instead). The history covers what a wallet reader must get right:
 
 - receipts to several receive addresses (one transaction paying two of them at once);
 - a spend with change, a consolidation of four own inputs, a payment to self (only fees);
@@ -18,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from pipelines.connectors.bitcoin.coins import COINS, Coin
 from pipelines.connectors.bitcoin.keys import CHANGE, RECEIVE, parse_key
 from pipelines.imitations.esplora.chain import Chain
 
@@ -30,53 +32,82 @@ PAYOUTS = 30
 
 
 @cache
-def account_key(bip: str, account: int) -> str:
-    """The account-level extended public key (xpub/ypub/zpub) of the test mnemonic."""
-    from bip_utils import (Bip39SeedGenerator, Bip44, Bip44Coins, Bip49, Bip49Coins, Bip84, Bip84Coins, Bip86,
-                           Bip86Coins)
+def account_key(bip: str, account: int, coin: str = "bitcoin") -> str:
+    """The account-level extended public key of the test mnemonic, in the coin's own version bytes
+    for that BIP (Litecoin BIP44: Ltub; bip-utils would write xpub)."""
+    from bip_utils import (Base58Decoder, Base58Encoder, Bip39SeedGenerator, Bip44, Bip44Coins, Bip49, Bip49Coins,
+                           Bip84, Bip84Coins, Bip86, Bip86Coins)
 
-    cls, coin = {"bip44": (Bip44, Bip44Coins), "bip49": (Bip49, Bip49Coins), "bip84": (Bip84, Bip84Coins),
-                 "bip86": (Bip86, Bip86Coins)}[bip]
+    cls, coins = {"bip44": (Bip44, Bip44Coins), "bip49": (Bip49, Bip49Coins), "bip84": (Bip84, Bip84Coins),
+                  "bip86": (Bip86, Bip86Coins)}[bip]
     seed = Bip39SeedGenerator(MNEMONIC).Generate()
-    return cls.FromSeed(seed, coin.BITCOIN).Purpose().Coin().Account(account).PublicKey().ToExtended()
-
-
-def wallet_zpub() -> str:
-    return account_key("bip84", 0)
+    key = cls.FromSeed(seed, getattr(coins, coin.upper())).Purpose().Coin().Account(account).PublicKey().ToExtended()
+    version = next((k.version for k in COINS[coin].keys.values() if k.bip == bip), None)
+    return Base58Encoder.CheckEncode(bytes.fromhex(version) + Base58Decoder.CheckDecode(key)[4:]) if version else key
 
 
 @cache
-def _address(descriptor: str, branch: int, index: int) -> str:
-    return parse_key(descriptor).address(branch, index).address
-
-
-def receive(index: int) -> str:
-    return _address(wallet_zpub(), RECEIVE, index)
-
-
-def change(index: int) -> str:
-    return _address(wallet_zpub(), CHANGE, index)
+def _address(descriptor: str, branch: int, index: int, coin: str = "bitcoin") -> str:
+    return parse_key(descriptor, coin=COINS[coin]).address(branch, index).address
 
 
 @dataclass(frozen=True)
 class Parties:
-    """Counterparties of the wallet, one per script type."""
+    """Counterparties of the wallet, one per script type the coin has."""
 
     exchange: str  # BIP84 account 1
     payer: str  # BIP44 account 1 (legacy P2PKH)
     merchant: str  # BIP49 account 1 (P2SH-P2WPKH)
-    friend: str  # BIP86 account 1 (taproot)
+    friend: str  # BIP86 account 1 (taproot); BIP44 account 3 where the coin has no taproot
     pool: str  # BIP84 account 2
 
 
+@dataclass(frozen=True)
+class Wallet:
+    """The test mnemonic's BIP84 account 0 on one coin, and its counterparties on the same coin."""
+
+    coin: Coin
+
+    @property
+    def key(self) -> str:
+        return account_key("bip84", 0, self.coin.name)
+
+    def receive(self, index: int) -> str:
+        return _address(self.key, RECEIVE, index, self.coin.name)
+
+    def change(self, index: int) -> str:
+        return _address(self.key, CHANGE, index, self.coin.name)
+
+    def parties(self) -> Parties:
+        name = self.coin.name
+        friend = (_address(f"tr({account_key('bip86', 1)})", RECEIVE, 0) if name == "bitcoin"
+                  else _address(account_key("bip44", 3, name), RECEIVE, 0, name))
+        return Parties(
+            exchange=_address(account_key("bip84", 1, name), RECEIVE, 0, name),
+            payer=_address(account_key("bip44", 1, name), RECEIVE, 0, name),
+            merchant=_address(account_key("bip49", 1, name), RECEIVE, 0, name),
+            friend=friend,
+            pool=_address(account_key("bip84", 2, name), RECEIVE, 0, name),
+        )
+
+
+BITCOIN_WALLET = Wallet(COINS["bitcoin"])
+
+
+def wallet_zpub() -> str:
+    return BITCOIN_WALLET.key
+
+
+def receive(index: int) -> str:
+    return BITCOIN_WALLET.receive(index)
+
+
+def change(index: int) -> str:
+    return BITCOIN_WALLET.change(index)
+
+
 def parties() -> Parties:
-    return Parties(
-        exchange=_address(account_key("bip84", 1), RECEIVE, 0),
-        payer=_address(account_key("bip44", 1), RECEIVE, 0),
-        merchant=_address(account_key("bip49", 1), RECEIVE, 0),
-        friend=_address(f"tr({account_key('bip86', 1)})", RECEIVE, 0),
-        pool=_address(account_key("bip84", 2), RECEIVE, 0),
-    )
+    return BITCOIN_WALLET.parties()
 
 
 @dataclass(frozen=True)
@@ -92,8 +123,9 @@ class History:
     unconfirmed: str
 
 
-def generate(chain: Chain) -> History:
-    p = parties()
+def generate(chain: Chain, wallet: Wallet = BITCOIN_WALLET) -> History:
+    """The history above on `chain`, for `wallet` (of the chain's coin)."""
+    p, receive, change = wallet.parties(), wallet.receive, wallet.change
     for party in (p.exchange, p.payer, p.friend, p.pool):
         chain.coinbase(party, 50 * BTC)
     chain.coinbase(change(5), 3 * BTC + 125_000)  # the wallet solo-mined a block once

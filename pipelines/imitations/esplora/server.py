@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from pipelines.connectors.bitcoin.keys import parse_address
 from pipelines.errors import UserError
 from pipelines.imitations.esplora.chain import Chain
-from pipelines.imitations.esplora.scenario import History, generate
+from pipelines.imitations.esplora.scenario import BITCOIN_WALLET, History, Wallet, generate
 from pipelines.imitations.local_server import LocalServer
 
 _ROUTES = (
@@ -36,10 +36,14 @@ class EsploraImitation(LocalServer):
     """Use as a context manager; `url` is the base URL to configure (`esplora_url`)."""
 
     name = "esplora"
+    routes = _ROUTES
+    #: The answer to an address the explorer cannot parse.
+    invalid_address: tuple[int, str, bytes] = (400, "text/plain", b"Invalid Bitcoin address")
 
-    def __init__(self, *, port: int = 0) -> None:
-        self.chain = Chain()
-        self.history: History = generate(self.chain)
+    def __init__(self, *, port: int = 0, wallet: Wallet = BITCOIN_WALLET) -> None:
+        self.wallet = wallet
+        self.chain = Chain(coin=wallet.coin)
+        self.history: History = generate(self.chain, wallet)
         self._failures: list[tuple[int, dict[str, str]]] = []
         super().__init__(port)
 
@@ -48,28 +52,33 @@ class EsploraImitation(LocalServer):
         with self._lock:
             self._failures.extend([(status, {"Retry-After": retry_after} if retry_after else {})] * times)
 
-    def answer(self, path: str) -> tuple[int, str, bytes, dict[str, str]]:
-        for route, pattern in _ROUTES:
+    def answer(self, path: str, query: dict[str, str] | None = None) -> tuple[int, str, bytes, dict[str, str]]:
+        """Count the request on its route, fail it when a fault is due, else answer it (`_route`)."""
+        for route, pattern in self.routes:
             match = pattern.match(path)
             if match:
                 break
         else:
             return 404, "text/plain", b"Not Found", {}
         with self._lock:
-            action = self._count(route)
+            action = self._count(self.counted_as(route, query or {}))
             failure = self._failures.pop(0) if self._failures else None
         if failure is not None:
             return failure[0], "text/plain", b"Too Many Requests" if failure[0] == 429 else b"Server Error", failure[1]
         if action is not None:
             action()
         try:
-            return *self._route(route, *match.groups()), {}
+            return *self._route(route, *match.groups(), query=query or {}), {}
         except UserError:
-            return 400, "text/plain", b"Invalid Bitcoin address", {}
+            return *self.invalid_address, {}
         except KeyError:
             return 404, "text/plain", b"Transaction not found", {}
 
-    def _route(self, route: str, *args: str | None) -> tuple[int, str, bytes]:
+    def counted_as(self, route: str, query: dict[str, str]) -> str:
+        """The name a request is counted under: its route (Blockbook tells reads apart by query)."""
+        return route
+
+    def _route(self, route: str, *args: str | None, query: dict[str, str]) -> tuple[int, str, bytes]:
         chain = self.chain
         if route == "tip_height":
             return 200, "text/plain", str(chain.tip.height).encode()

@@ -1,12 +1,17 @@
--- A Bitcoin wallet integration's confirmed transactions ($integration_id) as core.transactions rows.
+-- A Bitcoin (Litecoin, ...) wallet integration's confirmed transactions ($integration_id) as
+-- core.transactions rows, in the coin its chain record names (raw.wallet_chains: `<chain>:native`).
 -- One transaction of the wallet is its net effect over ALL its own addresses (stream 'addresses'):
 -- inputs spending own outputs are outgoing, outputs to own addresses (change included) incoming.
 -- When the wallet funded every input, the fee is the wallet's: what left the wallet beyond the fee
 -- is a Withdrawal, and a move between own addresses (consolidation, payment to self) is only a Fee.
 -- When others funded some inputs (a payjoin, a coinjoin) the fee is theirs to book: the wallet's
--- net change is a Deposit or Withdrawal. A coinbase output is Mining. Satoshi integers become BTC
+-- net change is a Deposit or Withdrawal. A coinbase output is Mining. Satoshi integers become coins
 -- by an exact decimal product (a decimal division would go through a double).
-WITH own AS (
+WITH coin AS (
+    SELECT chain || ':native' AS asset_id, native_symbol AS symbol
+    FROM raw.wallet_chains WHERE integration_id = $integration_id
+),
+own AS (
     SELECT source_id AS address FROM build_records
     WHERE integration_id = $integration_id AND stream = 'addresses'
 ),
@@ -49,7 +54,7 @@ booked AS (
            CASE WHEN net > 0 AND coinbase THEN 'Mining' WHEN net > 0 THEN 'Deposit' WHEN net < 0 THEN 'Withdrawal' ELSE 'Fee' END AS label,
            (CASE WHEN net < 0 THEN -net END)::DECIMAL(38,0) * 0.00000001 AS outgoing,
            (CASE WHEN net > 0 THEN net END)::DECIMAL(38,0) * 0.00000001 AS incoming,
-           (CASE WHEN fee > 0 THEN fee END)::DECIMAL(38,0) * 0.00000001 AS fee_btc
+           (CASE WHEN fee > 0 THEN fee END)::DECIMAL(38,0) * 0.00000001 AS fee_coins
     FROM netted
     WHERE net <> 0 OR fee > 0
 )
@@ -58,17 +63,17 @@ SELECT $integration_id || ':' || txid AS tx_id,
        occurred_at,
        label,
        'synced' AS origin,
-       CASE WHEN outgoing IS NOT NULL THEN 'BTC' END AS outgoing_asset,
-       CASE WHEN outgoing IS NOT NULL THEN 'bitcoin:native' END AS outgoing_asset_id,
+       CASE WHEN outgoing IS NOT NULL THEN coin.symbol END AS outgoing_asset,
+       CASE WHEN outgoing IS NOT NULL THEN coin.asset_id END AS outgoing_asset_id,
        outgoing::DECIMAL(38,18) AS outgoing_amount,
-       CASE WHEN incoming IS NOT NULL THEN 'BTC' END AS incoming_asset,
-       CASE WHEN incoming IS NOT NULL THEN 'bitcoin:native' END AS incoming_asset_id,
+       CASE WHEN incoming IS NOT NULL THEN coin.symbol END AS incoming_asset,
+       CASE WHEN incoming IS NOT NULL THEN coin.asset_id END AS incoming_asset_id,
        incoming::DECIMAL(38,18) AS incoming_amount,
-       CASE WHEN fee_btc IS NOT NULL THEN 'BTC' END AS fee_asset,
-       CASE WHEN fee_btc IS NOT NULL THEN 'bitcoin:native' END AS fee_asset_id,
-       fee_btc::DECIMAL(38,18) AS fee_amount,
+       CASE WHEN fee_coins IS NOT NULL THEN coin.symbol END AS fee_asset,
+       CASE WHEN fee_coins IS NOT NULL THEN coin.asset_id END AS fee_asset_id,
+       fee_coins::DECIMAL(38,18) AS fee_amount,
        txid AS external_id,
        CASE WHEN label = 'Fee' THEN 'move between own addresses: only the fee was paid'
             WHEN NOT wallet_pays_fee AND own_in > 0 THEN 'others funded part of the inputs: the fee is not booked to this wallet'
        END AS comment
-FROM booked
+FROM booked, coin
