@@ -1,6 +1,7 @@
 """Bitcoin wallet commands: add a wallet from extended public keys and/or addresses, change its gap
 limit, and show the addresses a key derives (so a user can check them against their hardware
-wallet before syncing). `--coin` makes the wallet one of Bitcoin's UTXO relatives (Litecoin, ...),
+wallet before syncing). `--coin` makes the wallet one of Bitcoin's UTXO relatives (Litecoin,
+Dogecoin, Bitcoin Cash),
 read through a Blockbook; everything else is the same command.
 """
 
@@ -13,14 +14,14 @@ def register(subparsers) -> None:
     from pipelines.connectors.bitcoin.coins import COINS
 
     coins = {"choices": list(COINS), "default": "bitcoin", "help": "the coin (default bitcoin)"}
-    bitcoin = subparsers.add_parser("bitcoin", help="Bitcoin and Litecoin wallets (extended public keys and addresses)")
+    bitcoin = subparsers.add_parser("bitcoin", help="Bitcoin, Litecoin, Dogecoin and Bitcoin Cash wallets (extended public keys and addresses)")
     actions = bitcoin.add_subparsers(dest="action", required=True)
     p = actions.add_parser(
         "add", help="add a Bitcoin wallet integration",
         description="Add a Bitcoin wallet read through an Esplora API: account-level extended public keys "
                     "(xpub = BIP44, ypub = BIP49, zpub = BIP84, tr(xpub...) = BIP86 taproot) and/or addresses; "
-                    "with --coin litecoin a Litecoin wallet (Ltub, Mtub, zpub; L/M/ltc1 addresses) read "
-                    "through a Blockbook.",
+                    "--coin litecoin (Ltub, Mtub, zpub; L/M/ltc1 addresses), dogecoin (dgub; D addresses) or "
+                    "bitcoin-cash (xpub; bitcoincash:q... or legacy addresses) reads through a Blockbook.",
     )
     p.add_argument("account_id")
     p.add_argument("name")
@@ -49,7 +50,7 @@ def register(subparsers) -> None:
     p.add_argument("gap_limit", type=int)
     p.set_defaults(handler=_gap_limit)
     p = actions.add_parser("addresses", help="print the first addresses an extended public key derives")
-    p.add_argument("key", help="xpub/ypub/zpub or a descriptor such as tr(xpub...); Ltub/Mtub/zpub with --coin litecoin")
+    p.add_argument("key", help="xpub/ypub/zpub or a descriptor such as tr(xpub...); Ltub/Mtub/zpub, dgub, xpub with --coin")
     p.add_argument("--coin", **coins)
     p.add_argument("--count", type=int, default=5)
     p.add_argument("--change", action="store_true", help="the change chain instead of the receive chain")

@@ -24,7 +24,7 @@ CONNECTORS: dict[str, str] = {
     "wallet/tron": "pipelines.connectors.tron:TronConnector",
 }
 #: Providers read by another provider's connector, sync and normalize query (one code path).
-SAME_AS = {"wallet/litecoin": "wallet/bitcoin"}
+SAME_AS = {f"wallet/{coin}": "wallet/bitcoin" for coin in ("litecoin", "dogecoin", "bitcoin-cash")}
 
 
 def connector_name(kind: str, provider: str | None) -> str:

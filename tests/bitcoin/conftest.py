@@ -78,7 +78,7 @@ def litecoin():
         yield imitation
 
 
-@pytest.fixture(params=["litecoin", "bitcoin"])
+@pytest.fixture(params=["litecoin", "dogecoin", "bitcoin-cash", "bitcoin"])
 def blockbook(request):
     """Each coin read through a Blockbook, one test run per coin."""
     with blockbook_of(request.param) as imitation:

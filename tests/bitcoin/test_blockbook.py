@@ -65,67 +65,92 @@ def test_full_sync_reconciles_exactly_in_the_coins_own_asset(blockbook, add_coin
 
 
 def test_incremental_sync_reads_only_new_pages_and_nothing_new_changes_no_row(
-        litecoin, add_coin_wallet, sync, query, warehouse, monkeypatch):
+        blockbook, add_coin_wallet, sync, query, warehouse, monkeypatch):
     monkeypatch.setattr(Blockbook, "page_size", 10)  # the payout address's 31 transactions: four pages
-    wallet = add_coin_wallet(litecoin)
+    wallet = add_coin_wallet(blockbook)
     first = sync(wallet)
     read = first.snapshot.stats["addresses_read"]
-    assert litecoin.count("address_txs") == first.snapshot.stats["addresses_used"] + 3  # three more payout pages
+    assert blockbook.count("address_txs") == first.snapshot.stats["addresses_used"] + 3  # three more payout pages
     # Nothing new: every address's totals are read again, no transaction page, no row changes (the
     # balance is observed again: same amount at the same block, a new observation time).
     history = ("raw.records", "core.transactions", "core.ledger_entries")
     before = snapshot(warehouse, history), reconciliation(query, wallet)
-    litecoin.reset_counts()
+    blockbook.reset_counts()
     again = sync(wallet)
-    assert again.inserted == 0 and litecoin.count("address_txs") == 0 and litecoin.count("address") == read
+    assert again.inserted == 0 and blockbook.count("address_txs") == 0 and blockbook.count("address") == read
     assert (snapshot(warehouse, history), reconciliation(query, wallet)) == before
     assert again.snapshot.balances[0].block_number == first.snapshot.balances[0].block_number
     # Three payouts to the four-page address and a first receipt at receive index 8: one page each.
-    pool, payer = litecoin.wallet.parties().pool, litecoin.wallet.parties().payer
+    pool, payer = blockbook.wallet.parties().pool, blockbook.wallet.parties().payer
     for n in range(3):
-        litecoin.chain.pay([pool], [(litecoin.wallet.receive(PAYOUT_INDEX), 200_000 + n)], fee=300)
-        litecoin.chain.mine()
-    litecoin.chain.pay([payer], [(litecoin.wallet.receive(8), 40_000)], fee=500)
-    litecoin.chain.mine()
-    litecoin.reset_counts()
+        blockbook.chain.pay([pool], [(blockbook.wallet.receive(PAYOUT_INDEX), 200_000 + n)], fee=300)
+        blockbook.chain.mine()
+    blockbook.chain.pay([payer], [(blockbook.wallet.receive(8), 40_000)], fee=500)
+    blockbook.chain.mine()
+    blockbook.reset_counts()
     result = sync(wallet)
     # The three payouts, the receipt, and the mempool receipt to receive index 4 the first block confirmed.
     assert result.fetched["transactions"] == 3 + 1 + 1
-    assert litecoin.count("address_txs") == 3  # receive 4, the payout address (its first page) and receive 8
-    expected = litecoin.chain.balance(own(litecoin.wallet)) * SAT
-    assert reconciliation(query, wallet) == [("litecoin:native", expected, expected, "match")]
+    assert blockbook.count("address_txs") == 3  # receive 4, the payout address (its first page) and receive 8
+    expected = blockbook.chain.balance(own(blockbook.wallet)) * SAT
+    assert reconciliation(query, wallet) == [(blockbook.wallet.coin.asset_id, expected, expected, "match")]
 
 
-def test_rate_limits_are_waited_out_and_an_outage_changes_nothing(litecoin, add_coin_wallet, sync, warehouse):
-    wallet = add_coin_wallet(litecoin)
-    litecoin.fail(429, 2, retry_after="0")
+def test_rate_limits_are_waited_out_and_an_outage_changes_nothing(blockbook, add_coin_wallet, sync, warehouse):
+    wallet = add_coin_wallet(blockbook)
+    blockbook.fail(429, 2, retry_after="0")
     first = sync(wallet)
-    assert first.snapshot.stats["requests"] == litecoin.count()  # the two refused requests were retried
-    litecoin.chain.mine()
+    assert first.snapshot.stats["requests"] == blockbook.count()  # the two refused requests were retried
+    blockbook.chain.mine()
     before = snapshot(warehouse, TABLES)
-    litecoin.on_request(20, lambda: litecoin.fail(502, 10, retry_after="0"))
+    blockbook.on_request(20, lambda: blockbook.fail(502, 10, retry_after="0"))
     with pytest.raises(BlockbookError, match="HTTP 502"):
         sync(wallet)
     assert snapshot(warehouse, TABLES) == before
 
 
-BITCOIN_LEGACY = "1LqBGSKuX5yYUonjxT5qGfpUsXKYYWeabA"
-
-
-@pytest.mark.parametrize(("option", "value", "message"), [
-    ("--address", "LYBmmhHSciRQ5kUsEdyAFxzVTbKkKqtypA", "invalid Litecoin address 'LYBmmhHSciRQ5kUsEdyAFxzVTbKkKqtypA'"),
-    ("--address", "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", "expected a Litecoin address starting with L, M or ltc1"),
-    ("--address", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "expected a Litecoin address starting with L, M or ltc1"),
-    ("--xpub", account_key("bip49", 0), "is a Bitcoin key, not a Litecoin one (Ltub/Mtub/zpub)"),
-    ("--xpub", account_key("bip44", 0, "litecoin")[:-2] + "zz", "not a valid extended public key"),
+@pytest.mark.parametrize(("coin", "option", "value", "message"), [
+    ("litecoin", "--address", "LYBmmhHSciRQ5kUsEdyAFxzVTbKkKqtypA", "invalid Litecoin address 'LYBmmhHSciRQ5kUsEdyAFxzVTbKkKqtypA'"),
+    ("litecoin", "--address", "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", "expected a Litecoin address starting with L, M or ltc1"),
+    ("litecoin", "--address", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "expected a Litecoin address starting with L, M or ltc1"),
+    ("litecoin", "--xpub", account_key("bip49", 0), "is a Bitcoin key, not a Litecoin one (Ltub/Mtub/zpub)"),
+    ("litecoin", "--xpub", account_key("bip44", 0, "litecoin")[:-2] + "zz", "not a valid extended public key"),
+    ("dogecoin", "--address", "DBus3bamQjgJULBJtYXpEzDWQRwF5iwxgD", "invalid Dogecoin address"),
+    ("dogecoin", "--address", "LYBmmhHSciRQ5kUsEdyAFxzVTbKkKqtypB", "expected a Dogecoin address starting with D, 9 or A"),
+    ("dogecoin", "--xpub", account_key("bip84", 0), "is a Bitcoin key, not a Dogecoin one (dgub)"),
+    ("dogecoin", "--xpub", account_key("bip44", 0, "litecoin"), "is a Litecoin key, not a Dogecoin one"),
+    ("bitcoin-cash", "--address", "bitcoincash:qqyx49mu0kkn9ftfj6hje6g2wfer34yfnq5tahq3q7", "invalid Bitcoin Cash address"),
+    ("bitcoin-cash", "--address", "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", "expected a Bitcoin Cash address"),
+    ("bitcoin-cash", "--xpub", account_key("bip44", 0, "dogecoin"), "is a Dogecoin key, not a Bitcoin Cash one (xpub)"),
+    ("bitcoin-cash", "--xpub", account_key("bip84", 0), "is a Bitcoin key, not a Bitcoin Cash one (xpub)"),
 ])
-def test_bad_input_is_one_line_and_adds_nothing(cli, warehouse, litecoin, option, value, message):
+def test_bad_input_is_one_line_and_adds_nothing(cli, warehouse, coin, option, value, message):
     cli("accounts", "add", "satoshi", "--timezone", "UTC")
     before = snapshot(warehouse, ("app.integrations",))
-    bad = cli("bitcoin", "add", "satoshi", "Trezor LTC", "--coin", "litecoin", option, value,
-              "--blockbook-url", litecoin.url)
+    bad = cli("bitcoin", "add", "satoshi", "Trezor", "--coin", coin, option, value, "--blockbook-url", "http://127.0.0.1:9")
     assert bad.code == 2 and bad.err.count("\n") == 1 and message in bad.err, bad
     assert snapshot(warehouse, ("app.integrations",)) == before
+
+
+@pytest.mark.parametrize(("coin", "bip", "first"), [
+    ("litecoin", "bip84", "ltc1qjmxnz78nmc8nq77wuxh25n2es7rzm5c2rkk4wh"),
+    ("dogecoin", "bip44", "DBus3bamQjgJULBJtYXpEzDWQRwF5iwxgC"),
+    ("bitcoin-cash", "bip44", "bitcoincash:qqyx49mu0kkn9ftfj6hje6g2wfer34yfnq5tahq3q6"),
+])
+def test_each_coin_derives_its_own_addresses(cli, coin, bip, first):
+    """m/<bip>'/<coin type>'/0'/0/0 of the BIP39 test mnemonic, in the coin's own encoding."""
+    shown = cli("bitcoin", "addresses", "--coin", coin, account_key(bip, 0, coin), "--count", "1")
+    assert shown.code == 0 and shown.out.split() == ["0/0", first]
+
+
+def test_bitcoin_cash_legacy_addresses_are_kept_as_cashaddr():
+    """The CashAddr specification's example pair: the legacy form is stored as Blockbook names it."""
+    from pipelines.connectors.bitcoin.coins import COINS
+    from pipelines.connectors.bitcoin.config import WalletConfig
+
+    config = WalletConfig.parse({"addresses": ["1BpEi6DfDAUFd7GtittLSdBeYJvcoaVggu",
+                                               "qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a"]}, COINS["bitcoin-cash"])
+    assert {a.address for a in config.addresses} == {"bitcoincash:qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a"}
 
 
 def test_a_litecoin_key_is_no_bitcoin_key(cli):

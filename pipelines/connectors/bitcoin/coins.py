@@ -6,6 +6,9 @@ differ in the extended-key version bytes (Litecoin's Ltub/Mtub, Dogecoin's dgub)
 encodings (Base58Check version bytes, the bech32 prefix) and the coin type in the derivation path.
 One `Coin` holds those differences; everything else is shared code. The integration's provider is
 the coin's `name`, so its native asset is `<name>:native` (raw.wallet_chains, chain_assets.sql).
+Bitcoin and Bitcoin Cash share the xpub prefix and legacy address versions, as Litecoin and
+Bitcoin share zpub: such a key or address is accepted for either coin (nothing in it says which).
+pipelines/connectors/__init__.py lists the coins beside Bitcoin again (SAME_AS), without importing.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class Coin:
     hrp: str | None  # bech32 prefix of segwit addresses (None: the coin has no segwit)
     address_hint: str
     blockbook_coin: str  # the `blockbook.coin` a Blockbook of this coin reports on /api
+    cashaddr: str | None = None  # Bitcoin Cash's address prefix: its addresses are written `bitcoincash:q...`
 
     @property
     def asset_id(self) -> str:
@@ -58,6 +62,11 @@ COINS: dict[str, Coin] = {coin.name: coin for coin in (
          {"Ltub": KeyKind("019da462", "bip44", "pkh"), "Mtub": KeyKind("01b26ef6", "bip49", "sh(wpkh)"),
           "zpub": KeyKind(_ZPUB, "bip84", "wpkh")},
          0x30, 0x32, "ltc", "a Litecoin address starting with L, M or ltc1", "Litecoin"),
+    Coin("dogecoin", "Dogecoin", "DOGE", "DogecoinMainNet", {"dgub": KeyKind("02facafd", "bip44", "pkh")},
+         0x1E, 0x16, None, "a Dogecoin address starting with D, 9 or A", "Dogecoin"),
+    Coin("bitcoin-cash", "Bitcoin Cash", "BCH", "BitcoinCashMainNet", {"xpub": KeyKind(_XPUB, "bip44", "pkh")},
+         0x00, 0x05, None, "a Bitcoin Cash address: bitcoincash:q... or p..., or legacy 1... or 3...", "Bcash",
+         cashaddr="bitcoincash"),
 )}
 
 

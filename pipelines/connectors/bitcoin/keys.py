@@ -127,6 +127,8 @@ def parse_address(text: str, coin: Coin = BITCOIN) -> ParsedAddress:
 
     address = str(text).strip()
     try:
+        if coin.cashaddr:
+            return _cashaddr(address, coin)
         if coin.hrp and address.lower().startswith(f"{coin.hrp}1"):
             address = address.lower()
             version, program = SegwitBech32Decoder.Decode(coin.hrp, address)
@@ -147,3 +149,28 @@ def parse_address(text: str, coin: Coin = BITCOIN) -> ParsedAddress:
         return ParsedAddress(address, "p2sh", f"a914{digest}87")
     except Exception as exc:
         raise UserError(f"invalid {coin.label} address {address!r}: {exc}") from None
+
+
+def _cashaddr(address: str, coin: Coin) -> ParsedAddress:
+    """A Bitcoin Cash address, CashAddr (with or without its `bitcoincash:` prefix) or legacy Base58,
+    always written back as CashAddr with the prefix: how a Blockbook of Bitcoin Cash names addresses."""
+    from bip_utils import Base58Decoder
+    from bip_utils.bech32 import BchBech32Decoder, BchBech32Encoder
+
+    prefix = f"{coin.cashaddr}:"
+    if _BASE58.match(address) and address[:1] in ("1", "3"):
+        payload = Base58Decoder.CheckDecode(address)
+        if len(payload) != 21 or payload[0] not in (coin.p2pkh, coin.p2sh):
+            raise ValueError(f"expected {coin.address_hint}")
+        version, digest = (b"\x00" if payload[0] == coin.p2pkh else b"\x08"), payload[1:]
+    else:
+        written = address.lower() if address.lower().startswith(prefix) else f"{prefix}{address.lower()}"
+        if address[:1] not in ("q", "p", "Q", "P") and not address.lower().startswith(prefix):
+            raise ValueError(f"expected {coin.address_hint}")
+        version, digest = BchBech32Decoder.Decode(coin.cashaddr, written)
+        if len(digest) != 20 or version not in (b"\x00", b"\x08"):
+            raise ValueError("not a P2PKH or P2SH CashAddr")
+    cashaddr = BchBech32Encoder.Encode(coin.cashaddr, version, digest)
+    if version == b"\x00":
+        return ParsedAddress(cashaddr, "p2pkh", f"76a914{digest.hex()}88ac")
+    return ParsedAddress(cashaddr, "p2sh", f"a914{digest.hex()}87")

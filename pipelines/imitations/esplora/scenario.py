@@ -3,7 +3,7 @@ on Bitcoin (the Esplora imitation) or another UTXO coin (the Blockbook imitation
 
 Every address is real, derived with bip-utils from "abandon abandon ... about" (the wallet is
 account 0 of BIP84; the counterparties are account 1 and 2 of BIP44/49/84/86, so legacy, nested
-segwit and taproot outputs appear too; a coin without taproot gets a BIP44 friend instead). The history covers what a wallet reader must get right:
+segwit and taproot outputs appear too where the coin has them; else BIP44 accounts stand in). The history covers what a wallet reader must get right:
 
 - receipts to several receive addresses (one transaction paying two of them at once);
 - a spend with change, a consolidation of four own inputs, a payment to self (only fees);
@@ -41,7 +41,7 @@ def account_key(bip: str, account: int, coin: str = "bitcoin") -> str:
     cls, coins = {"bip44": (Bip44, Bip44Coins), "bip49": (Bip49, Bip49Coins), "bip84": (Bip84, Bip84Coins),
                   "bip86": (Bip86, Bip86Coins)}[bip]
     seed = Bip39SeedGenerator(MNEMONIC).Generate()
-    key = cls.FromSeed(seed, getattr(coins, coin.upper())).Purpose().Coin().Account(account).PublicKey().ToExtended()
+    key = cls.FromSeed(seed, getattr(coins, coin.upper().replace("-", "_"))).Purpose().Coin().Account(account).PublicKey().ToExtended()
     version = next((k.version for k in COINS[coin].keys.values() if k.bip == bip), None)
     return Base58Encoder.CheckEncode(bytes.fromhex(version) + Base58Decoder.CheckDecode(key)[4:]) if version else key
 
@@ -53,24 +53,30 @@ def _address(descriptor: str, branch: int, index: int, coin: str = "bitcoin") ->
 
 @dataclass(frozen=True)
 class Parties:
-    """Counterparties of the wallet, one per script type the coin has."""
+    """Counterparties of the wallet, one per script type; a coin without one has BIP44 accounts 3 to 6
+    in their place (`Wallet._party`)."""
 
     exchange: str  # BIP84 account 1
     payer: str  # BIP44 account 1 (legacy P2PKH)
     merchant: str  # BIP49 account 1 (P2SH-P2WPKH)
-    friend: str  # BIP86 account 1 (taproot); BIP44 account 3 where the coin has no taproot
+    friend: str  # BIP86 account 1 (taproot)
     pool: str  # BIP84 account 2
 
 
 @dataclass(frozen=True)
 class Wallet:
-    """The test mnemonic's BIP84 account 0 on one coin, and its counterparties on the same coin."""
+    """The test mnemonic's account 0 on one coin (BIP84, or BIP44 where the coin has no segwit), and
+    its counterparties on the same coin."""
 
     coin: Coin
 
     @property
+    def bips(self) -> set[str]:
+        return {kind.bip for kind in self.coin.keys.values()} | ({"bip86"} if self.coin.name == "bitcoin" else set())
+
+    @property
     def key(self) -> str:
-        return account_key("bip84", 0, self.coin.name)
+        return account_key("bip84" if "bip84" in self.bips else "bip44", 0, self.coin.name)
 
     def receive(self, index: int) -> str:
         return _address(self.key, RECEIVE, index, self.coin.name)
@@ -78,17 +84,16 @@ class Wallet:
     def change(self, index: int) -> str:
         return _address(self.key, CHANGE, index, self.coin.name)
 
-    def parties(self) -> Parties:
+    def _party(self, bip: str, account: int, instead: int) -> str:
+        """Account `account` of `bip`, or BIP44 account `instead` where the coin has no such BIP."""
         name = self.coin.name
-        friend = (_address(f"tr({account_key('bip86', 1)})", RECEIVE, 0) if name == "bitcoin"
-                  else _address(account_key("bip44", 3, name), RECEIVE, 0, name))
-        return Parties(
-            exchange=_address(account_key("bip84", 1, name), RECEIVE, 0, name),
-            payer=_address(account_key("bip44", 1, name), RECEIVE, 0, name),
-            merchant=_address(account_key("bip49", 1, name), RECEIVE, 0, name),
-            friend=friend,
-            pool=_address(account_key("bip84", 2, name), RECEIVE, 0, name),
-        )
+        key = account_key(bip, account, name) if bip in self.bips else account_key("bip44", instead, name)
+        return _address(f"tr({key})" if bip == "bip86" and bip in self.bips else key, RECEIVE, 0, name)
+
+    def parties(self) -> Parties:
+        return Parties(exchange=self._party("bip84", 1, 4), payer=self._party("bip44", 1, 1),
+                       merchant=self._party("bip49", 1, 5), friend=self._party("bip86", 1, 3),
+                       pool=self._party("bip84", 2, 6))
 
 
 BITCOIN_WALLET = Wallet(COINS["bitcoin"])
