@@ -1,5 +1,6 @@
 """Worlds for the reliability tests: exchanges on the imitation, an EVM wallet on anvil (`node_url` and
-`chain` from tests/conftest.py), a Bitcoin wallet on the Esplora imitation, a Tron wallet on the
+`chain` from tests/conftest.py), a Bitcoin wallet on the Esplora imitation, Litecoin, Dogecoin and
+Bitcoin Cash wallets on the Blockbook imitation, a Tron wallet on the
 TronGrid imitation; the project's Dagster instance configuration and a sync stopped while it holds the
 warehouse pool."""
 
@@ -17,10 +18,10 @@ from pipelines.settings import PROJECT_ROOT
 from tests.reliability.worlds import BitcoinWorld, ExchangeWorld, TronWorld, WalletWorld
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin", "tron"])
+@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin", "litecoin", "dogecoin", "bitcoin-cash", "tron"])
 def world(request, warehouse):
-    if request.param == "bitcoin":
-        made = BitcoinWorld(warehouse)
+    if request.param in ("bitcoin", "litecoin", "dogecoin", "bitcoin-cash"):
+        made = BitcoinWorld(warehouse, request.param)
     elif request.param == "tron":
         made = TronWorld(warehouse)
     elif request.param == "wallet":

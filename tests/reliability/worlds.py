@@ -131,34 +131,38 @@ class WalletWorld:
 
 
 class BitcoinWorld:
-    """The test zpub's wallet on the Esplora imitation; new activity is payments in and out, mined."""
+    """The test zpub's wallet on the Esplora imitation, or a coin's test wallet on the Blockbook
+    imitation of that coin (Litecoin, Dogecoin, Bitcoin Cash); new activity is payments in and out, mined."""
 
-    def __init__(self, warehouse):
+    def __init__(self, warehouse, coin: str = "bitcoin"):
+        from pipelines.connectors.bitcoin.coins import COINS
+        from pipelines.imitations.blockbook import BlockbookImitation
         from pipelines.imitations.esplora import EsploraImitation
+        from pipelines.imitations.esplora.scenario import Wallet
 
         self.warehouse = warehouse
+        self.coin = coin
         self.stack = contextlib.ExitStack()
-        self.esplora = self.stack.enter_context(EsploraImitation())
+        imitation = EsploraImitation() if coin == "bitcoin" else BlockbookImitation(Wallet(COINS[coin]))
+        self.esplora = self.stack.enter_context(imitation)
         self.rounds = 0
         ensure_account(warehouse)
 
     def add(self, name: str) -> str:
-        from pipelines.imitations.esplora.scenario import wallet_zpub
-
+        url = "esplora_url" if self.coin == "bitcoin" else "blockbook_url"
         with connect(self.warehouse) as con:
-            return add_integration(con, "rel", name, "wallet", "bitcoin",
-                                   settings={"xpubs": [wallet_zpub()], "esplora_url": self.esplora.url})
+            return add_integration(con, "rel", name, "wallet", self.coin,
+                                   settings={"xpubs": [self.esplora.wallet.key], url: self.esplora.url})
 
     def new_activity(self) -> None:
-        from pipelines.imitations.esplora.scenario import change, parties, receive
-
-        chain, p = self.esplora.chain, parties()
+        wallet, chain = self.esplora.wallet, self.esplora.chain
+        p, receive = wallet.parties(), wallet.receive
         self.rounds += 1
         chain.pay([p.pool], [(receive(6 + self.rounds % 3), 50_000 + self.rounds)], fee=300)
         chain.mine()
         funded = [a for a in (receive(6), receive(7), receive(8)) if chain.utxos(a)]
         if funded:
-            chain.pay([funded[0]], [(p.merchant, 10_000)], fee=250, change=change(4))
+            chain.pay([funded[0]], [(p.merchant, 10_000)], fee=250, change=wallet.change(4))
         chain.mine()
 
     def truth(self) -> None:
