@@ -7,6 +7,7 @@ read through a Blockbook; everything else is the same command.
 
 from __future__ import annotations
 
+from pipelines.cli.tron_commands import _from_env
 from pipelines.errors import UserError
 
 
@@ -34,9 +35,12 @@ def register(subparsers) -> None:
                    help="confirmations before a transaction is history (default 1; 6 stays clear of reorgs)")
     p.add_argument("--coin", **coins)
     p.add_argument("--esplora-url", help="Esplora API base URL, Bitcoin only (default: PIPELINES_ESPLORA_URL)")
-    p.add_argument("--blockbook-url",
-                   help="Blockbook base URL (default: PIPELINES_BLOCKBOOK_URL_<COIN>, e.g. ..._LITECOIN); "
-                        "Bitcoin reads through it instead of Esplora when given")
+    url = p.add_mutually_exclusive_group()
+    url.add_argument("--blockbook-url",
+                     help="Blockbook base URL, stored encrypted (default: PIPELINES_BLOCKBOOK_URL_<COIN>, e.g. "
+                          "..._LITECOIN); Bitcoin reads through it instead of Esplora when given")
+    url.add_argument("--blockbook-url-env", metavar="VAR",
+                     help="environment variable holding the Blockbook URL (when it holds an API key)")
     p.add_argument("--group")
     p.add_argument("--id", dest="integration_id", help="integration id (default: <account>-<name>)")
     p.set_defaults(handler=_add)
@@ -65,14 +69,16 @@ def _add(args) -> None:
     for name in ("gap_limit", "confirmations"):
         if getattr(args, name) is not None:
             settings[name] = getattr(args, name)
-    for name in ("esplora_url", "blockbook_url"):
-        if getattr(args, name):
-            settings[name] = getattr(args, name)
+    if args.esplora_url:
+        settings["esplora_url"] = args.esplora_url
+    credentials = {}
+    if args.blockbook_url or args.blockbook_url_env:
+        credentials["blockbook_url"] = args.blockbook_url or _from_env(args.blockbook_url_env, "Blockbook URL")
     settings = {k: v for k, v in settings.items() if v != []}
     with registry() as con:
         integration_id = add_integration(
             con, args.account_id, args.name, "wallet", args.coin, integration_id=args.integration_id,
-            group_name=args.group, settings=settings,
+            group_name=args.group, settings=settings, credentials=credentials,
         )
     print(f"integration {integration_id} added")
 

@@ -5,6 +5,7 @@ by a sync with nothing new or by bad input), in the coin's own asset."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -31,9 +32,10 @@ def add_coin_wallet(warehouse):
         add_account(con, "satoshi", "UTC", "EUR")
 
     def add(imitation, name: str = "Trezor", coin: str | None = None, **settings) -> str:
-        settings = {"xpubs": [imitation.wallet.key], "blockbook_url": imitation.url, **settings}
+        settings = {"xpubs": [imitation.wallet.key], **settings}
         with connect(warehouse) as con:
-            return add_integration(con, "satoshi", name, "wallet", coin or imitation.wallet.coin.name, settings=settings)
+            return add_integration(con, "satoshi", name, "wallet", coin or imitation.wallet.coin.name, settings=settings,
+                                   credentials={"blockbook_url": imitation.url})
 
     return add
 
@@ -184,3 +186,27 @@ def test_a_blockbook_of_another_coin_is_refused_before_any_address_is_read(litec
     with pytest.raises(UserError, match="indexes 'Litecoin', not Bitcoin"):
         sync(bitcoin)
     assert litecoin.count() == 1
+
+
+def test_a_key_in_the_blockbook_url_is_stored_encrypted_and_never_shown(cli, warehouse, monkeypatch, tmp_path):
+    from pipelines.connectors.bitcoin.coins import COINS
+    from pipelines.imitations.blockbook import BlockbookImitation
+    from pipelines.imitations.esplora.scenario import Wallet
+
+    key = "gb-secret-0123456789abcdef"
+    with BlockbookImitation(Wallet(COINS["dogecoin"]), api_key=key) as dogecoin:
+        cli("accounts", "add", "satoshi", "--timezone", "UTC")
+        monkeypatch.setenv("DOGE_BOOK", dogecoin.url)
+        added = cli("bitcoin", "add", "satoshi", "Trezor DOGE", "--coin", "dogecoin", "--xpub", dogecoin.wallet.key,
+                    "--blockbook-url-env", "DOGE_BOOK")
+        assert added.code == 0, added
+        synced = cli("sync", "satoshi-trezor-doge")
+        shown = cli("integrations", "show", "satoshi-trezor-doge")
+        assert synced.code == 0 and key not in synced.out + synced.err + shown.out + shown.err
+        dogecoin.fail(503, 50, retry_after="0")  # an error names the host and path, not the key
+        failed = cli("sync", "satoshi-trezor-doge")
+        assert failed.code == 1 and "HTTP 503" in failed.err and key not in failed.out + failed.err
+    expected = dogecoin.chain.balance(own(dogecoin.wallet)) * SAT
+    with connect(warehouse) as con:
+        assert con.execute("SELECT synced, calculated FROM marts.balance_reconciliation").fetchall() == [(expected, expected)]
+    assert key.encode() not in Path(warehouse).read_bytes()

@@ -92,9 +92,12 @@ def test_an_invalid_wallet_is_rejected_before_anything_is_stored(warehouse, sett
     assert snapshot(warehouse) == before
 
 
-def test_a_bitcoin_wallet_takes_no_credentials(warehouse):
+def test_a_bitcoin_wallet_takes_no_credentials_but_a_blockbook_url(warehouse):
     with connect(warehouse) as con:
         add_account(con, "satoshi", "UTC", "EUR")
-        with pytest.raises(UserError, match="no credentials"):
+        with pytest.raises(UserError, match="only the credential blockbook_url, not apiKey"):
             add_integration(con, "satoshi", "Ledger", "wallet", "bitcoin", settings={"xpubs": [ZPUB]},
                             credentials={"apiKey": "x"})
+        with pytest.raises(UserError, match="Blockbook URL must start with http:// or https://"):
+            add_integration(con, "satoshi", "Ledger", "wallet", "litecoin", settings={"xpubs": [ZPUB]},
+                            credentials={"blockbook_url": "ftp://example.org/key"})

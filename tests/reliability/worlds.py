@@ -149,10 +149,11 @@ class BitcoinWorld:
         ensure_account(warehouse)
 
     def add(self, name: str) -> str:
-        url = "esplora_url" if self.coin == "bitcoin" else "blockbook_url"
+        bitcoin = self.coin == "bitcoin"
         with connect(self.warehouse) as con:
             return add_integration(con, "rel", name, "wallet", self.coin,
-                                   settings={"xpubs": [self.esplora.wallet.key], url: self.esplora.url})
+                                   settings={"xpubs": [self.esplora.wallet.key], **({"esplora_url": self.esplora.url} if bitcoin else {})},
+                                   credentials={} if bitcoin else {"blockbook_url": self.esplora.url})
 
     def new_activity(self) -> None:
         wallet, chain = self.esplora.wallet, self.esplora.chain

@@ -7,8 +7,10 @@ change chain is considered exhausted; default 20, the BIP44 value; raise it for 
 handed out more unused addresses in a row), `confirmations` (a transaction is history once it has
 this many; default 1: every mined block counts, 6 stays clear of chain reorganisations),
 `esplora_url` (Bitcoin only; else the environment variable PIPELINES_ESPLORA_URL) and
-`blockbook_url` (else PIPELINES_BLOCKBOOK_URL_<COIN>, e.g. PIPELINES_BLOCKBOOK_URL_LITECOIN). Bitcoin
-reads through Esplora unless a Blockbook URL is set; the other coins read through Blockbook.
+and, as the only credential (stored encrypted: a hosted Blockbook's URL often holds its API key,
+e.g. `https://go.getblock.io/<key>/`), `blockbook_url` (else PIPELINES_BLOCKBOOK_URL_<COIN>, e.g.
+PIPELINES_BLOCKBOOK_URL_LITECOIN). Bitcoin reads through Esplora unless a Blockbook URL is given;
+the other coins read through Blockbook.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ MAX_GAP_LIMIT = 1000
 ESPLORA_URL_ENV = "PIPELINES_ESPLORA_URL"
 MAX_CONFIRMATIONS = 100
 BLOCKBOOK_URL_ENV = "PIPELINES_BLOCKBOOK_URL_{}"
-SETTINGS = ("addresses", "xpubs", "gap_limit", "confirmations", "esplora_url", "blockbook_url")
+BLOCKBOOK_CREDENTIAL = "blockbook_url"
+SETTINGS = ("addresses", "xpubs", "gap_limit", "confirmations", "esplora_url")
 
 
 def _as_list(settings: Mapping[str, Any], name: str) -> list[str]:
@@ -57,7 +60,6 @@ class WalletConfig:
     gap_limit: int
     confirmations: int
     esplora_url: str | None
-    blockbook_url: str | None
     coin: Coin = BITCOIN
 
     @classmethod
@@ -71,23 +73,32 @@ class WalletConfig:
             raise UserError(f"a {coin.label} wallet needs at least one address or extended public key ({coin.key_hint})")
         gap = _whole(settings, "gap_limit", DEFAULT_GAP_LIMIT, MAX_GAP_LIMIT)
         confirmations = _whole(settings, "confirmations", 1, MAX_CONFIRMATIONS)
-        urls = {name: settings.get(name) for name in ("esplora_url", "blockbook_url")}
-        for name, url in urls.items():
-            if url is not None and not str(url).startswith(("http://", "https://")):
-                raise UserError(f"{name} must be an http(s) URL, not {url!r}")
-        if urls["esplora_url"] is not None and coin is not BITCOIN:
-            raise UserError(f"esplora_url is for Bitcoin wallets: a {coin.label} wallet reads through blockbook_url")
-        return cls(keys, addresses, gap, confirmations, urls["esplora_url"], urls["blockbook_url"], coin)
+        url = settings.get("esplora_url")
+        if url is not None and not str(url).startswith(("http://", "https://")):
+            raise UserError(f"esplora_url must be an http(s) URL, not {url!r}")
+        if url is not None and coin is not BITCOIN:
+            raise UserError(f"esplora_url is for Bitcoin wallets: a {coin.label} wallet reads through a Blockbook")
+        return cls(keys, addresses, gap, confirmations, url, coin)
 
-    def explorer(self) -> Esplora:
+    @staticmethod
+    def check_credentials(credentials: Mapping[str, str]) -> None:
+        """The only credential is the Blockbook URL, an http(s) one (shown without its path: it may be a key)."""
+        extra = sorted(set(credentials) - {BLOCKBOOK_CREDENTIAL})
+        if extra:
+            raise UserError(f"a wallet of this kind takes only the credential {BLOCKBOOK_CREDENTIAL}, not {', '.join(extra)}")
+        url = credentials.get(BLOCKBOOK_CREDENTIAL)
+        if url is not None and not str(url).startswith(("http://", "https://")):
+            raise UserError(f"the Blockbook URL must start with http:// or https://, not {str(url)[:8]!r}...")
+
+    def explorer(self, credentials: Mapping[str, str]) -> Esplora:
         """The client to read through: Blockbook for every coin but Bitcoin, which has a choice."""
         blockbook_env = BLOCKBOOK_URL_ENV.format(self.coin.name.upper().replace("-", "_"))
-        blockbook = self.blockbook_url or os.environ.get(blockbook_env)
+        blockbook = credentials.get(BLOCKBOOK_CREDENTIAL) or os.environ.get(blockbook_env)
         if self.coin is BITCOIN and not blockbook:
             url = self.esplora_url or os.environ.get(ESPLORA_URL_ENV)
             if not url:
                 raise UserError(f"no Esplora URL: set the integration's esplora_url or {ESPLORA_URL_ENV}")
             return Esplora(url)
         if not blockbook:
-            raise UserError(f"no Blockbook URL: set the integration's blockbook_url or {blockbook_env}")
+            raise UserError(f"no Blockbook URL: give the integration one (--blockbook-url) or set {blockbook_env}")
         return Blockbook(blockbook, self.coin)

@@ -50,8 +50,7 @@ class BitcoinConnector(Connector):
         if (provider or "").strip().lower() not in COINS:
             raise UserError(f"the Bitcoin connector reads providers {', '.join(COINS)}, not {provider!r}")
         chain = coin(provider)
-        if credentials:
-            raise UserError(f"a {chain.label} wallet takes no credentials: addresses and public keys are settings")
+        WalletConfig.check_credentials(credentials)
         WalletConfig.parse(settings, chain)
         return chain.name
 
@@ -60,7 +59,7 @@ class BitcoinConnector(Connector):
     ) -> Snapshot:
         chain = coin(integration.provider)
         config = WalletConfig.parse(integration.settings, chain)
-        client = config.explorer()
+        client = config.explorer(integration.decrypted_credentials())
         result = scan(client, config, {} if full else _read_cursor(cursors.get(CURSOR_STREAM)))
         history = result.history()
         sink.add(CURSOR_STREAM, [(tx["txid"], _block_time(tx), json.dumps(tx)) for tx in history])

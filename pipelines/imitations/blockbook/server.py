@@ -57,8 +57,14 @@ class BlockbookImitation(EsploraImitation):
     routes = _ROUTES
     invalid_address = (400, "application/json", b'{"error":"Invalid address, decoding failed"}')
 
-    def __init__(self, wallet: Wallet, *, port: int = 0) -> None:
+    def __init__(self, wallet: Wallet, *, api_key: str | None = None, port: int = 0) -> None:
+        """`api_key`: served under `/<key>/api/...` only, as hosted Blockbooks put the key in the path."""
         super().__init__(port=port, wallet=wallet)
+        self.api_key = api_key
+
+    @property
+    def url(self) -> str:
+        return f"{super().url}/{self.api_key}" if self.api_key else super().url
 
     def counted_as(self, route: str, query: dict[str, str]) -> str:
         """`address` for a balance read (details=basic), `address_txs` for a page of transactions."""
@@ -68,7 +74,12 @@ class BlockbookImitation(EsploraImitation):
 
     def respond(self, request) -> tuple[int, str, bytes, dict[str, str]]:
         parts = urlsplit(request.path)
-        return self.answer(unquote(parts.path), dict(parse_qsl(parts.query)))
+        path = unquote(parts.path)
+        if self.api_key:
+            if not path.startswith(f"/{self.api_key}/"):
+                return 403, "application/json", b'{"error":"invalid API key"}', {}
+            path = path[len(self.api_key) + 1:]
+        return self.answer(path, dict(parse_qsl(parts.query)))
 
     def _route(self, route: str, *args: str | None, query: dict[str, str]) -> tuple[int, str, bytes]:
         chain = self.chain
