@@ -144,19 +144,21 @@ class BitcoinWorld:
         self.coin = coin
         self.stack = contextlib.ExitStack()
         imitation = EsploraImitation() if coin == "bitcoin" else BlockbookImitation(Wallet(COINS[coin]))
-        self.esplora = self.stack.enter_context(imitation)
+        self.imitation = self.stack.enter_context(imitation)
         self.rounds = 0
         ensure_account(warehouse)
 
     def add(self, name: str) -> str:
-        bitcoin = self.coin == "bitcoin"
+        settings, credentials = {"xpubs": [self.imitation.wallet.key]}, {}
+        if self.coin == "bitcoin":
+            settings["esplora_url"] = self.imitation.url
+        else:
+            credentials["blockbook_url"] = self.imitation.url
         with connect(self.warehouse) as con:
-            return add_integration(con, "rel", name, "wallet", self.coin,
-                                   settings={"xpubs": [self.esplora.wallet.key], **({"esplora_url": self.esplora.url} if bitcoin else {})},
-                                   credentials={} if bitcoin else {"blockbook_url": self.esplora.url})
+            return add_integration(con, "rel", name, "wallet", self.coin, settings=settings, credentials=credentials)
 
     def new_activity(self) -> None:
-        wallet, chain = self.esplora.wallet, self.esplora.chain
+        wallet, chain = self.imitation.wallet, self.imitation.chain
         p, receive = wallet.parties(), wallet.receive
         self.rounds += 1
         chain.pay([p.pool], [(receive(6 + self.rounds % 3), 50_000 + self.rounds)], fee=300)
