@@ -73,15 +73,24 @@ class ExchangeReader:
         self.integration = integration
         self.log = log
         self.settings: Mapping[str, Any] = integration.settings
-        self.client = make_client(integration.provider, self.settings, integration.decrypted_credentials())
-        self.call = Caller(self.client, integration.provider, integration.integration_id, self.settings, log)
+        self.client, self.call = self.connect(integration.decrypted_credentials())
         self.codes: dict[str, str] = {}  # exchange asset id -> unified code, for the currencies stream
         self.fetched: dict[str, int] = {}
         self.cutoff_ms = 0  # set by `run`: history is read up to it, the balance right after it
 
+    def connect(self, credentials: Mapping[str, str]) -> tuple[Any, Any]:
+        """(client, call): the ccxt exchange and the retrying `Caller` (whose `calls` and `retries`
+        go into the run's stats). A reader of an exchange ccxt lacks returns its own."""
+        client = make_client(self.integration.provider, self.settings, credentials)
+        return client, Caller(client, self.integration.provider, self.integration.integration_id, self.settings, self.log)
+
+    def prepare(self) -> None:
+        """What the exchange needs before the cut-off is taken: ccxt's markets."""
+        self.call("load_markets")
+
     # -- the run ---------------------------------------------------------------------------------
     def run(self, cursors: Mapping[str, str], sink: RecordSink, full: bool) -> Snapshot:
-        self.call("load_markets")
+        self.prepare()
         synced_at = utc_now()
         self.cutoff_ms = int(synced_at.replace(tzinfo=UTC).timestamp() * 1000)
         balances = self.balances()
