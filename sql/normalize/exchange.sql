@@ -126,6 +126,11 @@ kraken AS (
 -- transactions, and the BEST wallet's payment of that fee, are the same movements and skipped.
 -- Wallet transactions: deposit/withdrawal (with the network fee), transfers (tag `staking`: Staking;
 -- others a Deposit or Withdrawal by direction). Only `finished` rows move money.
+-- Bitpanda's streams, none for another provider (the same empty-join guard as generic_streams below).
+bitpanda_streams AS (
+    SELECT * FROM (VALUES ('trades'), ('wallet_transactions'), ('fiat_transactions')) s(stream)
+    WHERE (SELECT provider FROM provider) = 'bitpanda'
+),
 bitpanda_trades AS (
     SELECT source_id, occurred_at, f[2] AS side, f[3] AS coin, 'fiat:' || f[4] AS fiat, f[5] AS fiat_amount,
            f[6] AS coin_amount, f[7] AS best_fee, f[8] = 'true' AS is_savings, f[9] AS best_fee_tx
@@ -134,7 +139,7 @@ bitpanda_trades AS (
               '$.attributes.amount_fiat', '$.attributes.amount_cryptocoin',
               '$.attributes.best_fee_collection.attributes.wallet_transaction.attributes.amount',
               '$.attributes.is_savings', '$.attributes.best_fee_collection.attributes.wallet_transaction.id']) AS f
-          FROM r WHERE stream = 'trades')
+          FROM r JOIN bitpanda_streams USING (stream) WHERE stream = 'trades')
     WHERE f[1] = 'finished'
 ),
 bitpanda_moves AS (
@@ -143,25 +148,14 @@ bitpanda_moves AS (
     FROM (SELECT *, json_extract_string(payload, [
               '$.attributes.status', '$.attributes.type', '$.attributes.in_or_out', '$.attributes.cryptocoin_symbol',
               '$.attributes.fiat_id', '$.attributes.amount', '$.attributes.fee', '$.attributes.tags']) AS f
-          FROM r WHERE stream IN ('wallet_transactions', 'fiat_transactions'))
+          FROM r JOIN bitpanda_streams USING (stream) WHERE stream <> 'trades')
     WHERE f[1] = 'finished' AND f[2] NOT IN ('buy', 'sell')
       AND source_id NOT IN (SELECT best_fee_tx FROM bitpanda_trades WHERE best_fee_tx IS NOT NULL)
 ),
-bitpanda AS (
-    SELECT $integration_id || ':trade:' || source_id AS tx_id, occurred_at, 'Trade' AS label,
-           CASE WHEN side = 'buy' THEN fiat ELSE coin END AS out_id,
-           (CASE WHEN side = 'buy' THEN fiat_amount ELSE coin_amount END)::DECIMAL(38,18) AS out_amount,
-           CASE WHEN side = 'buy' THEN coin ELSE fiat END AS in_id,
-           (CASE WHEN side = 'buy' THEN coin_amount ELSE fiat_amount END)::DECIMAL(38,18) AS in_amount,
-           CASE WHEN best_fee IS NOT NULL THEN 'BEST' END AS fee_id, best_fee::DECIMAL(38,18) AS fee_amount,
-           source_id AS external_id,
-           'bitpanda ' || side || CASE WHEN is_savings THEN ' (savings plan)' ELSE '' END
-               || CASE WHEN best_fee IS NOT NULL THEN ' (BEST fee reduction)' ELSE '' END AS comment
-    FROM bitpanda_trades
-    UNION ALL
-    SELECT $integration_id || ':' || stream || ':' || source_id, occurred_at,
+bitpanda_moves_legs AS (
+    SELECT $integration_id || ':' || stream || ':' || source_id AS tx_id, occurred_at,
            CASE WHEN type = 'transfer' AND incoming AND tags LIKE '%"short_name":"staking"%' THEN 'Staking'
-                WHEN incoming THEN 'Deposit' ELSE 'Withdrawal' END,
+                WHEN incoming THEN 'Deposit' ELSE 'Withdrawal' END AS label,
            CASE WHEN NOT incoming THEN asset END, CASE WHEN NOT incoming THEN amount::DECIMAL(38,18) END,
            CASE WHEN incoming THEN asset END, CASE WHEN incoming THEN amount::DECIMAL(38,18) END,
            asset, fee::DECIMAL(38,18), source_id, 'bitpanda ' || replace(stream, '_', ' ') || ' ' || type
@@ -185,17 +179,31 @@ generic_rows AS NOT MATERIALIZED (
                                                   '$.fee.currency', '$.fee.cost', 'txid']) AS f
           FROM r) JOIN generic_streams USING (stream)
 ),
-generic AS (
+-- Buys and sells of a base asset for a quote asset: ccxt's unified trades, and Bitpanda's trades
+-- against fiat (each booked once; a BEST fee reduction is the trade's fee in BEST). Each side reads
+-- nothing for other providers (their guards above).
+spot_trades AS (
+    SELECT source_id, occurred_at, side, base, quote, amount, cost, fee_id, fee_amount, NULL AS comment
+    FROM generic_rows WHERE stream = 'trades'
+    UNION ALL
+    SELECT source_id, occurred_at, side, coin, fiat, coin_amount, fiat_amount,
+           CASE WHEN best_fee IS NOT NULL THEN 'BEST' END, best_fee,
+           'bitpanda ' || side || CASE WHEN is_savings THEN ' (savings plan)' ELSE '' END
+               || CASE WHEN best_fee IS NOT NULL THEN ' (BEST fee reduction)' ELSE '' END
+    FROM bitpanda_trades
+),
+spot AS (
     SELECT $integration_id || ':trade:' || source_id AS tx_id, occurred_at, 'Trade' AS label,
            CASE WHEN side = 'buy' THEN quote ELSE base END AS out_id,
            (CASE WHEN side = 'buy' THEN cost ELSE amount END)::DECIMAL(38,18) AS out_amount,
            CASE WHEN side = 'buy' THEN base ELSE quote END AS in_id,
            (CASE WHEN side = 'buy' THEN amount ELSE cost END)::DECIMAL(38,18) AS in_amount,
-           fee_id, fee_amount::DECIMAL(38,18) AS fee_amount, source_id AS external_id, NULL AS comment
-    FROM generic_rows WHERE stream = 'trades'
-    UNION ALL
-    SELECT $integration_id || ':' || stream || ':' || source_id, occurred_at,
-           CASE WHEN stream = 'deposits' THEN 'Deposit' ELSE 'Withdrawal' END,
+           fee_id, fee_amount::DECIMAL(38,18) AS fee_amount, source_id AS external_id, comment
+    FROM spot_trades
+),
+generic AS (
+    SELECT $integration_id || ':' || stream || ':' || source_id AS tx_id, occurred_at,
+           CASE WHEN stream = 'deposits' THEN 'Deposit' ELSE 'Withdrawal' END AS label,
            CASE WHEN stream = 'withdrawals' THEN currency END,
            CASE WHEN stream = 'withdrawals' THEN amount::DECIMAL(38,18) END,
            CASE WHEN stream = 'deposits' THEN currency END,
@@ -208,9 +216,11 @@ legs AS (
     UNION ALL
     SELECT * FROM kraken WHERE (SELECT provider FROM provider) = 'kraken'
     UNION ALL
-    SELECT * FROM bitpanda WHERE (SELECT provider FROM provider) = 'bitpanda'
+    SELECT * FROM bitpanda_moves_legs
     UNION ALL
-    SELECT * FROM generic WHERE (SELECT provider FROM provider) NOT IN ('binance', 'kraken', 'bitpanda')
+    SELECT * FROM spot
+    UNION ALL
+    SELECT * FROM generic
 )
 SELECT
     l.tx_id,

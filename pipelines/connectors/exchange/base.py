@@ -97,11 +97,17 @@ class ExchangeReader:
         new_cursors: dict[str, str] = {}
         for stream in self.streams:
             cursor = None if full else cursors.get(stream)
-            new_cursors[stream] = getattr(self, f"read_{stream}")(cursor, sink) or cursor or ""
+            new_cursors[stream] = self.read(stream, cursor, sink) or cursor or ""
         sink.add("currencies", [(i, None, dumps({"id": i, "code": c})) for i, c in sorted(self.codes.items())])
         stats = {"api_calls": sum(self.call.calls.values()), "retries": self.call.retries,
                  "calls_by_method": dict(self.call.calls), **{f"fetched_{k}": v for k, v in self.fetched.items()}}
         return Snapshot(balances, {k: v for k, v in new_cursors.items() if v}, synced_at, stats)
+
+    def read(self, stream: str, cursor: str | None, sink: RecordSink) -> str | None:
+        """Read one stream from its cursor (None: from `start_date`); returns the new cursor.
+        By default the reader's `read_<stream>` method; readers whose streams differ only in their
+        endpoint override this instead."""
+        return getattr(self, f"read_{stream}")(cursor, sink)
 
     def add(self, sink: RecordSink, stream: str, records: list[tuple[str, datetime | None, str]]) -> None:
         sink.add(stream, records)
@@ -159,7 +165,7 @@ class GenericReader(ExchangeReader):
         total = self.call("fetch_balance").get("total") or {}
         return self.summed((code, code, Decimal(str(v)), str(v)) for code, v in total.items() if v is not None)
 
-    def _read(self, stream: str, cursor: str | None, sink: RecordSink) -> str | None:
+    def read(self, stream: str, cursor: str | None, sink: RecordSink) -> str | None:
         """Pages forward by time (`since` = newest seen + 1 ms) until a page brings nothing new.
 
         Exchanges that answer newest-first with a cap leave gaps this cannot see, so the cursor is
@@ -180,15 +186,3 @@ class GenericReader(ExchangeReader):
                 since = max(int(r["timestamp"]) for r in rows) + 1
                 newest = max(newest or since - 1, since - 1)
         return str(newest) if newest is not None else None
-
-    def read_trades(self, cursor, sink):
-        return self._read("trades", cursor, sink)
-
-    def read_deposits(self, cursor, sink):
-        return self._read("deposits", cursor, sink)
-
-    def read_withdrawals(self, cursor, sink):
-        return self._read("withdrawals", cursor, sink)
-
-    def read_ledger(self, cursor, sink):
-        return self._read("ledger", cursor, sink)

@@ -55,7 +55,7 @@ class BitpandaReader(ExchangeReader):
             parts.append((a["fiat_symbol"], row["id"], Decimal(a["balance"]), a["balance"]))
         return self.summed(parts)
 
-    def _read(self, stream: str, cursor: str | None, sink: RecordSink) -> str:
+    def read(self, stream: str, cursor: str | None, sink: RecordSink) -> str:
         """Pages back from the newest row to the stream's start; the new cursor is the cut-off, or
         just before the oldest row not final yet (not stored: raw records keep a source id's first
         version, so it is read again until it is)."""
@@ -78,12 +78,3 @@ class BitpandaReader(ExchangeReader):
             if any(int(r["attributes"]["time"]["unix"]) * 1000 < start for r in page.rows):
                 break
         return str(min(self.cutoff_ms, pending_from - 1000))
-
-    def read_trades(self, cursor, sink):
-        return self._read("trades", cursor, sink)
-
-    def read_wallet_transactions(self, cursor, sink):
-        return self._read("wallet_transactions", cursor, sink)
-
-    def read_fiat_transactions(self, cursor, sink):
-        return self._read("fiat_transactions", cursor, sink)
