@@ -77,7 +77,8 @@ class History:
             fee_row = self.wallet_tx(at, "BEST", "transfer", "outgoing", best_fee, tag="best_fee_collection")
             fee_row["attributes"]["is_bfc"] = True
             attributes["best_fee_collection"] = {"type": "best_fee_collection", "attributes": {
-                "best_current_price_eur": f"{PRICE['BEST']:f}", "bfc_deduction": 0.2, "wallet_transaction": fee_row}}
+                "best_current_price_eur": f"{PRICE['BEST']:f}", "best_used_price_eur": f"{PRICE['BEST']:f}",
+                "bfc_deduction": 0.2, "bfc_market_value_eur": f"{best_fee * PRICE['BEST']:f}", "wallet_transaction": fee_row}}
         self.trades.append({"type": "trade", "id": self._id(), "attributes": attributes})
         direction = "incoming" if side == "buy" else "outgoing"
         self.wallet_tx(at, coin, side, direction, crypto)
