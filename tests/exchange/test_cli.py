@@ -1,4 +1,5 @@
-"""`pipelines imitation exchange` serves a delisted market; the CLI adds an integration from its key file."""
+"""`pipelines imitation exchange` serves a delisted market, `pipelines imitation bitpanda` a Bitpanda
+account; the CLI adds an integration from each one's key file."""
 
 from __future__ import annotations
 
@@ -28,6 +29,28 @@ def test_standalone_imitation_and_cli_integration(warehouse, cli, tmp_path, monk
         assert added.code == 0, added
         sync(warehouse, "ann-binance", full=True)
         assert {"SOL", "USDT"} <= mismatched(warehouse, "ann-binance")
+    finally:
+        stop_tree(server)
+
+
+def test_standalone_bitpanda_imitation_and_a_key_only_cli_integration(warehouse, cli, tmp_path, monkeypatch):
+    creds = tmp_path / "creds"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli.main", "imitation", "bitpanda", "--credentials-dir", str(creds)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        first = server.stdout.readline()
+        assert first.startswith("bitpanda imitation on http://127.0.0.1:"), first
+        url = first.split()[3].rstrip(";")
+        assert (creds / "bitpanda.json").stat().st_mode & 0o077 == 0
+        assert cli("accounts", "add", "ben", "--timezone", "UTC").code == 0
+        monkeypatch.setattr(sys, "stdin", io.StringIO((creds / "bitpanda.json").read_text()))
+        options = [f"--option={k}={v}" for k, v in {"api_origin": url, **FAST}.items()]
+        added = cli("integrations", "add", "ben", "Bitpanda", "--kind", "exchange", "--provider", "bitpanda",
+                    *options, "--credentials-stdin")
+        assert added.code == 0, added
+        sync(warehouse, "ben-bitpanda", full=True)
+        assert mismatched(warehouse, "ben-bitpanda") == set()
     finally:
         stop_tree(server)
 
