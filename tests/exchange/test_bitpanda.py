@@ -90,6 +90,24 @@ def test_incremental_sync_reads_only_what_is_new(warehouse, bitpanda, add):
     exact(warehouse, bitpanda, integration)
 
 
+def test_a_pending_withdrawal_is_booked_once_it_has_finished(warehouse, bitpanda, add):
+    integration = add()
+    row = bitpanda.withdraw_pending("BTC", Decimal("0.001"), Decimal("0.00001"))
+    sync(warehouse, integration, full=True)
+    with connect(warehouse) as con:
+        stored = {r[0] for r in con.execute("SELECT source_id FROM raw.records WHERE integration_id = ?",
+                                            [integration]).fetchall()}
+    assert row["id"] not in stored
+    exact(warehouse, bitpanda, integration)
+    bitpanda.finish(row)
+    sync(warehouse, integration)
+    with connect(warehouse) as con:
+        booked = con.execute("SELECT outgoing_asset, outgoing_amount, fee_amount FROM core.transactions "
+                             "WHERE integration_id = ? AND external_id = ?", [integration, row["id"]]).fetchall()
+    assert booked == [("BTC", Decimal("0.001"), Decimal("0.00001"))]
+    exact(warehouse, bitpanda, integration)
+
+
 def test_a_sync_with_nothing_new_costs_one_request_per_stream_and_changes_no_row(warehouse, bitpanda, add):
     integration = add()
     sync(warehouse, integration, full=True)

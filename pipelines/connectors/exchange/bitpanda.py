@@ -9,8 +9,9 @@
   BEST fee payments) and `fiat_transactions` (`/fiatwallets/transactions`). Each list is newest
   first with cursor paging (100 rows a page); a stream reads pages until it reaches a row older
   than its start (cursor minus `overlap_s`, or `start_date`), so a sync with nothing new costs one
-  request per stream. Rows after the cut-off are left to the next sync. Every row is stored as
-  received, statuses included; normalization books the finished ones and each trade once.
+  request per stream. Rows after the cut-off are left to the next sync. Final rows are stored as
+  received (normalization books the finished ones, each trade once); a row not final yet (pending)
+  is skipped and holds the stream's cursor back to just before it, so a later sync reads it again.
 - Asset ids: crypto by symbol; fiat by `fiat:<fiat_id>` (fiat transactions carry only the id),
   mapped to the symbol through the `currencies` stream.
 """

@@ -48,6 +48,19 @@ class BitpandaImitation(LocalServer):
             self.history.trade(now, "buy", "BTC", Decimal("100.00"), savings=True)
             self.history.wallet_tx(now, "DOT", "transfer", "incoming", Decimal("0.012345"), tag="staking")
 
+    def withdraw_pending(self, coin: str, amount: Decimal, fee: Decimal) -> dict:
+        """A crypto withdrawal booked now, still `pending` (it moves nothing until `finish`)."""
+        with self._lock:
+            return self.history.wallet_tx(datetime.now(UTC), coin, "withdrawal", "outgoing", amount, fee, status="pending")
+
+    def finish(self, row: dict) -> None:
+        """A pending withdrawal completes: its status changes and the coins leave the wallet."""
+        with self._lock:
+            attributes = row["attributes"]
+            attributes["status"] = "finished"
+            coin = attributes["cryptocoin_symbol"]
+            self.history.balances[coin] -= Decimal(attributes["amount"]) + Decimal(attributes["fee"])
+
     def stake(self, coin: str, amount: Decimal) -> None:
         """Move coins into Bitpanda staking: they leave the wallet, and the classic API shows no
         transaction and no staking balance for it (as users report)."""
