@@ -1,5 +1,6 @@
-"""`pipelines imitation exchange`: run the exchange imitation standalone, e.g. to try an exchange
-integration by hand or point the Dagster UI's syncs at it.
+"""`pipelines imitation exchange` and `pipelines imitation bitpanda`: run the exchange (Binance,
+Kraken) or the Bitpanda imitation standalone, e.g. to try an exchange integration by hand or point
+the Dagster UI's syncs at it.
 
 Its API keys are written to files (never printed) in the `--credentials-dir`, in the JSON form that
 `pipelines integrations add ... --credentials-stdin` reads.
@@ -23,11 +24,38 @@ def register(subparsers) -> None:
     p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
                    help="where to write binance.json and kraken.json with the imitation's API keys")
     p.set_defaults(handler=_serve)
+    p = actions.add_parser("bitpanda", help="serve a seeded Bitpanda account (classic API) on 127.0.0.1",
+                           description="Serve a seeded Bitpanda account over the classic API's REST shapes.")
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    p.add_argument("--seed", type=int, default=7, help="seed of the account history")
+    p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
+                   help="where to write bitpanda.json with the imitation's API key")
+    p.set_defaults(handler=_serve_bitpanda)
+
+
+def _write_key_file(directory: Path, name: str, credentials: dict[str, str]) -> None:
+    """The credentials as `--credentials-stdin` reads them, readable by the owner only."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.json"
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(credentials))
+
+
+def _serve_until_interrupted(server, lines: list[str]) -> int:
+    import threading
+
+    with server:
+        for line in lines:
+            print(line.format(url=server.url))
+        print("Ctrl-C stops it.", flush=True)  # piped output (a script, `tee`) sees the address at once
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("stopped")
+    return 0
 
 
 def _serve(args) -> int:
-    import threading
-
     from pipelines.errors import UserError
     from pipelines.imitations.exchange import ExchangeImitation
 
@@ -37,19 +65,21 @@ def _serve(args) -> int:
         if exchange not in imitation.apis or "/" not in market:
             raise UserError(f"--delist {entry!r}: use EXCHANGE:BASE/QUOTE with exchange binance or kraken")
         imitation.faults.delist(exchange, market.upper())
-    args.credentials_dir.mkdir(parents=True, exist_ok=True)
     for exchange in imitation.apis:
         account = getattr(imitation, exchange)
-        path = args.credentials_dir / f"{exchange}.json"
-        path.touch(mode=0o600)
-        path.write_text(json.dumps({"api_key": account.api_key, "secret": account.secret}))
-    with imitation:
-        print(f"exchange imitation on {imitation.url} (Binance and Kraken); API keys in {args.credentials_dir}/")
-        print("add one with: pipelines integrations add ACCOUNT Binance --kind exchange --provider binance "
-              f"--option api_origin={imitation.url} --credentials-stdin < {args.credentials_dir}/binance.json")
-        print("Ctrl-C stops it.", flush=True)  # piped output (a script, `tee`) sees the address at once
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            print("stopped")
-    return 0
+        _write_key_file(args.credentials_dir, exchange, {"api_key": account.api_key, "secret": account.secret})
+    return _serve_until_interrupted(imitation, [
+        f"exchange imitation on {{url}} (Binance and Kraken); API keys in {args.credentials_dir}/",
+        "add one with: pipelines integrations add ACCOUNT Binance --kind exchange --provider binance "
+        f"--option api_origin={{url}} --credentials-stdin < {args.credentials_dir}/binance.json"])
+
+
+def _serve_bitpanda(args) -> int:
+    from pipelines.imitations.bitpanda import BitpandaImitation
+
+    imitation = BitpandaImitation(seed=args.seed, port=args.port)
+    _write_key_file(args.credentials_dir, "bitpanda", {"api_key": imitation.api_key})
+    return _serve_until_interrupted(imitation, [
+        f"bitpanda imitation on {{url}}; API key in {args.credentials_dir}/bitpanda.json",
+        "add it with: pipelines integrations add ACCOUNT Bitpanda --kind exchange --provider bitpanda "
+        f"--option api_origin={{url}} --credentials-stdin < {args.credentials_dir}/bitpanda.json"])

@@ -1,8 +1,9 @@
-"""Demo: a Binance and a Kraken integration, read through ccxt from the exchange imitation.
+"""Demo: a Binance and a Kraken integration, read through ccxt from the exchange imitation, and a
+Bitpanda one read from the Bitpanda imitation by its own client.
 
 The Binance account traded SOL/USDT, a market that has since been delisted: its trades can no
 longer be fetched, so the demo shows a mismatch (SOL, USDT and the BNB its fees were paid in) with
-tips, while Kraken's complete ledger gives a full match. Live prices are read from the imitation's
+tips, while Kraken's complete ledger and Bitpanda's three history lists give a full match. Live prices are read from the imitation's
 public Kraken Ticker.
 """
 
@@ -22,6 +23,7 @@ SEED = 7
 
 def setup(con, account_id: str, stack: contextlib.ExitStack) -> None:
     from pipelines.assets.prices import ORIGIN_ENV
+    from pipelines.imitations.bitpanda import BitpandaImitation
     from pipelines.imitations.exchange import ExchangeImitation
     from pipelines.registry.integrations import add_integration
 
@@ -34,3 +36,6 @@ def setup(con, account_id: str, stack: contextlib.ExitStack) -> None:
         account = getattr(imitation, provider)
         add_integration(con, account_id, name, "exchange", provider, group_name="Exchanges", settings=settings,
                         credentials={"apiKey": account.api_key, "secret": account.secret})
+    bitpanda = stack.enter_context(BitpandaImitation(seed=SEED))
+    add_integration(con, account_id, "Bitpanda", "exchange", "bitpanda", group_name="Exchanges",
+                    settings={"api_origin": bitpanda.url}, credentials={"apiKey": bitpanda.api_key})

@@ -4,7 +4,8 @@
 -- | only_calculated (the source reports no balance). tolerance is 0 for wallets and manual
 -- integrations; exchanges read their dust tolerance from app.dust_tolerances (most specific row).
 -- tips is a JSON list of {"code", "tip"} in order of usefulness; tip_code / tip repeat the first.
--- Codes: spam_token, restored_duplicate, market_not_asked, sub_balance, no_transactions, negative_balance,
+-- Codes: spam_token, restored_duplicate, market_not_asked, sub_balance, hidden_by_api (Bitpanda: staking
+-- and Earn are not in its classic API), no_transactions, negative_balance,
 -- incoming_missing, outgoing_missing, unverified_token. A restored duplicate (a manual transaction
 -- `restore-duplicate` counts again beside its synced twin) is counted twice; when those rows make up the
 -- whole difference, the tips say so instead of sending the user after missing history.
@@ -89,7 +90,7 @@ WITH integ AS (
                    WHERE t.provider IN (integ.provider, '*') AND t.asset IN (upper(j.asset), '*')
                    ORDER BY (t.asset <> '*') DESC, (t.provider <> '*') DESC LIMIT 1), 0)
                     ELSE 0 END::DECIMAL(38,18) AS tolerance,
-               n.negative_since, n.negative_balance, r.restored_amount, r.restored_count,
+               integ.provider, n.negative_since, n.negative_balance, r.restored_amount, r.restored_count,
                coalesce(m.is_spam, false) AS ignored, m.status AS token_status, m.reason AS token_reason,
                CASE WHEN integ.kind = 'exchange' THEN (  -- exchange naming conventions only
                    SELECT any_value(p.note) FROM app.sub_balance_patterns p
@@ -151,6 +152,10 @@ WITH integ AS (
             CASE WHEN status <> 'match' AND sub_balance_note IS NOT NULL THEN {'code': 'sub_balance', 'tip':
                 asset || ' is a staking or earn sub-balance: add the staking moves (stake, unstake, rewards) '
                 || 'the exchange history does not show. ' || sub_balance_note || '.'} END,
+            CASE WHEN provider = 'bitpanda' AND status IN ('mismatch', 'only_calculated') AND difference > 0 THEN {'code': 'hidden_by_api', 'tip':
+                'Bitpanda''s classic API shows no staking or Earn balance and no move into one: ' || amount_text(difference)
+                || ' ' || asset || ' staked or in Earn would be missing from the synced balance (and rewards paid there '
+                || 'from the history). Book those moves by hand (a manual integration).'} END,
             CASE WHEN status = 'only_synced' THEN {'code': 'no_transactions', 'tip':
                 'The source holds ' || amount_text(synced) || ' ' || asset
                 || ' but there are no transactions for it: import its history.'} END,

@@ -7,6 +7,8 @@
 --   kraken:  the ledger is complete, so every transaction is one ledger refid (no double counting
 --            with trades/deposits/withdrawals, which only add the on-chain txid); sub-balances such
 --            as DOT.S map to DOT, so moves into staking net to zero and rewards are Staking.
+--   bitpanda: trades (each once, BEST fee reduction as a BEST fee), finished wallet and fiat wallet
+--            transactions other than the trades' own buy/sell rows (staking rewards: Staking).
 --   others:  ccxt's unified trades/deposits/withdrawals (amounts kept as strings).
 -- Speed (10^6 Binance records in 1.5 s instead of 10 s): each branch reads its own streams of `r`
 -- (NOT MATERIALIZED: a materialized `r` held every payload and spilled 1.5 GB to disk), parses each
@@ -118,6 +120,47 @@ kraken AS (
            'kraken ledger ' || g.types || coalesce(' (' || g.subtypes || ')', '') AS comment
     FROM kraken_groups g LEFT JOIN kraken_transfers t ON t.refid = g.refid
 ),
+-- bitpanda ---------------------------------------------------------------------------------------
+-- Each trade is booked once, from `trades` (fiat out, crypto in or the reverse, the BEST fee
+-- reduction as a BEST fee); the `buy`/`sell` rows Bitpanda also lists in the wallet and fiat wallet
+-- transactions, and the BEST wallet's payment of that fee, are the same movements and skipped.
+-- Wallet transactions: deposit/withdrawal (with the network fee), transfers (tag `staking`: Staking;
+-- others a Deposit or Withdrawal by direction). Only `finished` rows move money.
+-- Bitpanda's streams, none for another provider (the same empty-join guard as generic_streams below).
+bitpanda_streams AS (
+    SELECT * FROM (VALUES ('trades'), ('wallet_transactions'), ('fiat_transactions')) s(stream)
+    WHERE (SELECT provider FROM provider) = 'bitpanda'
+),
+bitpanda_trades AS (
+    SELECT source_id, occurred_at, f[2] AS side, f[3] AS coin, 'fiat:' || f[4] AS fiat, f[5] AS fiat_amount,
+           f[6] AS coin_amount, f[7] AS best_fee, f[8] = 'true' AS is_savings, f[9] AS best_fee_tx
+    FROM (SELECT *, json_extract_string(payload, [
+              '$.attributes.status', '$.attributes.type', '$.attributes.cryptocoin_symbol', '$.attributes.fiat_id',
+              '$.attributes.amount_fiat', '$.attributes.amount_cryptocoin',
+              '$.attributes.best_fee_collection.attributes.wallet_transaction.attributes.amount',
+              '$.attributes.is_savings', '$.attributes.best_fee_collection.attributes.wallet_transaction.id']) AS f
+          FROM r JOIN bitpanda_streams USING (stream) WHERE stream = 'trades')
+    WHERE f[1] = 'finished'
+),
+bitpanda_moves AS (
+    SELECT stream, source_id, occurred_at, f[2] AS type, f[3] = 'incoming' AS incoming,
+           coalesce(f[4], 'fiat:' || f[5]) AS asset, f[6] AS amount, f[7] AS fee, f[8] AS tags
+    FROM (SELECT *, json_extract_string(payload, [
+              '$.attributes.status', '$.attributes.type', '$.attributes.in_or_out', '$.attributes.cryptocoin_symbol',
+              '$.attributes.fiat_id', '$.attributes.amount', '$.attributes.fee', '$.attributes.tags']) AS f
+          FROM r JOIN bitpanda_streams USING (stream) WHERE stream <> 'trades')
+    WHERE f[1] = 'finished' AND f[2] NOT IN ('buy', 'sell')
+      AND source_id NOT IN (SELECT best_fee_tx FROM bitpanda_trades WHERE best_fee_tx IS NOT NULL)
+),
+bitpanda_moves_legs AS (
+    SELECT $integration_id || ':' || stream || ':' || source_id AS tx_id, occurred_at,
+           CASE WHEN type = 'transfer' AND incoming AND tags LIKE '%"short_name":"staking"%' THEN 'Staking'
+                WHEN incoming THEN 'Deposit' ELSE 'Withdrawal' END AS label,
+           CASE WHEN NOT incoming THEN asset END, CASE WHEN NOT incoming THEN amount::DECIMAL(38,18) END,
+           CASE WHEN incoming THEN asset END, CASE WHEN incoming THEN amount::DECIMAL(38,18) END,
+           asset, fee::DECIMAL(38,18), source_id, 'bitpanda ' || replace(stream, '_', ' ') || ' ' || type
+    FROM bitpanda_moves
+),
 -- any other exchange: ccxt's unified structures ----------------------------------------------------
 -- The streams of any other exchange, with the status its transfers are booked in; none for binance
 -- and kraken. An empty build side ends the hash join at its first chunk, so generic_rows reads no
@@ -126,7 +169,7 @@ kraken AS (
 -- pushed below the join, drop every row and let the scan run to the end.
 generic_streams AS (
     SELECT * FROM (VALUES ('trades', NULL), ('deposits', 'ok'), ('withdrawals', 'ok')) s(stream, booked)
-    WHERE (SELECT provider FROM provider) NOT IN ('binance', 'kraken')
+    WHERE (SELECT provider FROM provider) NOT IN ('binance', 'kraken', 'bitpanda')
 ),
 generic_rows AS NOT MATERIALIZED (
     SELECT stream, booked, source_id, occurred_at, f[1] AS status, f[2] AS side, f[3] AS symbol, f[4] AS currency,
@@ -136,17 +179,31 @@ generic_rows AS NOT MATERIALIZED (
                                                   '$.fee.currency', '$.fee.cost', 'txid']) AS f
           FROM r) JOIN generic_streams USING (stream)
 ),
-generic AS (
+-- Buys and sells of a base asset for a quote asset: ccxt's unified trades, and Bitpanda's trades
+-- against fiat (each booked once; a BEST fee reduction is the trade's fee in BEST). Each side reads
+-- nothing for other providers (their guards above).
+spot_trades AS (
+    SELECT source_id, occurred_at, side, base, quote, amount, cost, fee_id, fee_amount, NULL AS comment
+    FROM generic_rows WHERE stream = 'trades'
+    UNION ALL
+    SELECT source_id, occurred_at, side, coin, fiat, coin_amount, fiat_amount,
+           CASE WHEN best_fee IS NOT NULL THEN 'BEST' END, best_fee,
+           'bitpanda ' || side || CASE WHEN is_savings THEN ' (savings plan)' ELSE '' END
+               || CASE WHEN best_fee IS NOT NULL THEN ' (BEST fee reduction)' ELSE '' END
+    FROM bitpanda_trades
+),
+spot AS (
     SELECT $integration_id || ':trade:' || source_id AS tx_id, occurred_at, 'Trade' AS label,
            CASE WHEN side = 'buy' THEN quote ELSE base END AS out_id,
            (CASE WHEN side = 'buy' THEN cost ELSE amount END)::DECIMAL(38,18) AS out_amount,
            CASE WHEN side = 'buy' THEN base ELSE quote END AS in_id,
            (CASE WHEN side = 'buy' THEN amount ELSE cost END)::DECIMAL(38,18) AS in_amount,
-           fee_id, fee_amount::DECIMAL(38,18) AS fee_amount, source_id AS external_id, NULL AS comment
-    FROM generic_rows WHERE stream = 'trades'
-    UNION ALL
-    SELECT $integration_id || ':' || stream || ':' || source_id, occurred_at,
-           CASE WHEN stream = 'deposits' THEN 'Deposit' ELSE 'Withdrawal' END,
+           fee_id, fee_amount::DECIMAL(38,18) AS fee_amount, source_id AS external_id, comment
+    FROM spot_trades
+),
+generic AS (
+    SELECT $integration_id || ':' || stream || ':' || source_id AS tx_id, occurred_at,
+           CASE WHEN stream = 'deposits' THEN 'Deposit' ELSE 'Withdrawal' END AS label,
            CASE WHEN stream = 'withdrawals' THEN currency END,
            CASE WHEN stream = 'withdrawals' THEN amount::DECIMAL(38,18) END,
            CASE WHEN stream = 'deposits' THEN currency END,
@@ -159,7 +216,11 @@ legs AS (
     UNION ALL
     SELECT * FROM kraken WHERE (SELECT provider FROM provider) = 'kraken'
     UNION ALL
-    SELECT * FROM generic WHERE (SELECT provider FROM provider) NOT IN ('binance', 'kraken')
+    SELECT * FROM bitpanda_moves_legs
+    UNION ALL
+    SELECT * FROM spot
+    UNION ALL
+    SELECT * FROM generic
 )
 SELECT
     l.tx_id,

@@ -1,4 +1,4 @@
-"""The demo's exchange part: Binance shows the delisted market's mismatch, Kraken matches."""
+"""The demo's exchange part: Binance shows the delisted market's mismatch, Kraken and Bitpanda match."""
 
 from __future__ import annotations
 
@@ -13,17 +13,18 @@ from pipelines.warehouse import connect
 from tests.exchange.conftest import mismatched, sync
 
 
-def test_demo_part_registers_both_exchanges_with_one_seeded_gap(warehouse, monkeypatch):
+def test_demo_part_registers_the_exchanges_with_one_seeded_gap(warehouse, monkeypatch):
     monkeypatch.delenv(ORIGIN_ENV, raising=False)
     with contextlib.ExitStack() as stack:
         with connect(warehouse) as con:
             add_account(con, "demo", "Europe/Vienna", "EUR")
             demo_exchange.setup(con, "demo", stack)
             integrations = {i.provider: i for i in list_integrations(con, "demo")}
-        assert set(integrations) == {"binance", "kraken"}
+        assert set(integrations) == {"binance", "kraken", "bitpanda"}
         assert os.environ[ORIGIN_ENV] == integrations["kraken"].settings["api_origin"]
         for integration in integrations.values():
             assert "secret" not in integration.settings and integration.credentials  # encrypted, not in settings
             sync(warehouse, integration.integration_id, full=True)
         assert {"SOL", "USDT"} <= mismatched(warehouse, integrations["binance"].integration_id)
         assert mismatched(warehouse, integrations["kraken"].integration_id) == set()
+        assert mismatched(warehouse, integrations["bitpanda"].integration_id) == set()

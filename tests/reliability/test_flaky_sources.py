@@ -1,7 +1,8 @@
 """Flaky sources: with the exchange imitation failing a seeded random 20 % of requests (429 and 418
 with Retry-After, 5xx, timeouts, invalid nonce) and the RPC endpoint failing a random 20 % of calls
 (HTTP 5xx and 429, JSON-RPC error objects, dropped connections) and TronGrid failing a random 20 %
-(403 penalties, 503, 429), a sync ends with exactly the
+(403 penalties, 503, 429) and the Bitpanda imitation failing a random 20 % (429, 500, 503), a sync
+ends with exactly the
 history a clean sync of the same source gives, or fails with a clear error and leaves the whole
 warehouse unchanged. It never ends green with a partial history.
 
@@ -27,7 +28,7 @@ from pipelines.connectors.wallet.rpc import Node, RpcError
 from pipelines.registry.integrations import add_integration
 from pipelines.runner import sync
 from pipelines.warehouse import connect
-from tests.reliability.worlds import FAST, ExchangeWorld, TronWorld, WalletWorld, assert_exact, everything, layers, synced
+from tests.reliability.worlds import FAST, BitpandaWorld, ExchangeWorld, TronWorld, WalletWorld, assert_exact, everything, layers, synced
 from tests.wallet.proxy import LimitedProvider, RandomRpcFaults
 
 RATE = 0.2
@@ -39,6 +40,8 @@ CLEAR_ERRORS = {
                            r"written for rel-flaky-\d+"),
     "wallet": re.compile(r"\w+: no answer from the node at http://127\.0\.0\.1:\d+ \(\w+\)|\w+: .+ \(code -?\d+\)"),
     "tron": re.compile(r"TronGrid at http://127\.0\.0\.1:\d+: HTTP (403|429|503) on (account|transactions|transactions/trc20)"),
+    "bitpanda": re.compile(r"bitpanda kept failing on [a-z/]+ \(HTTP (429|500|503)\) after \d+ attempts; nothing was "
+                           r"written for rel-flaky-\d+"),
 }
 
 
@@ -109,6 +112,19 @@ class FlakyWallet:
         self.proxy.__exit__()
 
 
+@contextlib.contextmanager
+def randomly_failing(server, seed: int):
+    """Faults on for the block of an imitation with `randomly(rate, seed)` and an `injected` count
+    (TronGrid, Bitpanda); yields a list that then holds how many were injected."""
+    injected, start = [], server.injected
+    server.randomly(RATE, seed)
+    try:
+        yield injected
+    finally:
+        server.randomly(None)
+        injected.append(server.injected - start)
+
+
 class FlakyTron:
     """A Tron wallet on the TronGrid imitation, which fails a random share of requests when faulty."""
 
@@ -124,16 +140,26 @@ class FlakyTron:
             return add_integration(con, "rel", name, "wallet", "tron", settings={"address": WALLET, "max_retries": max_retries},
                                    credentials={"api_url": self.world.trongrid.url, "api_key": self.world.KEY})
 
-    @contextlib.contextmanager
     def faulty(self, seed: int):
-        trongrid, injected = self.world.trongrid, []
-        start = trongrid.injected
-        trongrid.randomly(RATE, seed)
-        try:
-            yield injected
-        finally:
-            trongrid.randomly(None)
-            injected.append(trongrid.injected - start)
+        return randomly_failing(self.world.trongrid, seed)
+
+    def close(self) -> None:
+        self.world.close()
+
+
+class FlakyBitpanda:
+    """Bitpanda on its imitation, which fails a random share of requests when faulty."""
+
+    kind = "bitpanda"
+
+    def __init__(self, warehouse) -> None:
+        self.world = BitpandaWorld(warehouse)
+
+    def add_flaky(self, name: str, max_retries: int) -> str:
+        return self.world.add(name, max_retries=max_retries)
+
+    def faulty(self, seed: int):
+        return randomly_failing(self.world.imitation, seed)
 
     def close(self) -> None:
         self.world.close()
@@ -147,14 +173,17 @@ HISTORY_CALLS = {
     "exchange": re.compile(r"failing on (privateGetMyTrades|sapiGetCapital\w+|privatePost(Ledgers|TradesHistory|\w+Status)) "),
     "wallet": re.compile(r"^(trace_filter|trace_transaction|eth_getLogs|eth_getTransactionReceipt|eth_getBlockByNumber): "),
     "tron": re.compile(r" on transactions"),
+    "bitpanda": re.compile(r" on (trades|wallets/transactions|fiatwallets/transactions) "),
 }
 PLANS = ((1, 5), (2, 2), *((seed, 0) for seed in range(9, 14)))
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet", "tron"])
+@pytest.fixture(params=["binance", "kraken", "wallet", "tron", "bitpanda"])
 def source(request, warehouse):
     if request.param == "tron":
         made = FlakyTron(warehouse)
+    elif request.param == "bitpanda":
+        made = FlakyBitpanda(warehouse)
     elif request.param == "wallet":
         made = FlakyWallet(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:

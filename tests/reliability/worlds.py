@@ -218,3 +218,32 @@ class TronWorld:
 
     def close(self) -> None:
         self.stack.close()
+
+
+class BitpandaWorld:
+    """A Bitpanda account on its imitation; new activity is a savings-plan buy and a staking reward."""
+
+    def __init__(self, warehouse):
+        from pipelines.imitations.bitpanda import BitpandaImitation
+
+        self.warehouse = warehouse
+        self.stack = contextlib.ExitStack()
+        self.imitation = self.stack.enter_context(BitpandaImitation())
+        ensure_account(warehouse)
+
+    def settings(self, **overrides) -> dict:
+        return {"api_origin": self.imitation.url, **FAST, **overrides}
+
+    def add(self, name: str, **settings) -> str:
+        with connect(self.warehouse) as con:
+            return add_integration(con, "rel", name, "exchange", "bitpanda", settings=self.settings(**settings),
+                                   credentials={"apiKey": self.imitation.api_key})
+
+    def new_activity(self) -> None:
+        self.imitation.add_now()
+
+    def truth(self) -> dict[str, Decimal]:
+        return self.imitation.true_balances()
+
+    def close(self) -> None:
+        self.stack.close()

@@ -1,5 +1,6 @@
 """Exchange integrations through ccxt: any ccxt exchange id is a provider; Binance and Kraken are
-first class (one reader module each behind `base.ExchangeReader`, like rotki's exchange modules).
+first class (one reader module each behind `base.ExchangeReader`, like rotki's exchange modules), and
+so is Bitpanda, which ccxt lacks (`bitpanda.py` with its own small client, `bitpanda_api.py`).
 
 Settings of an exchange integration (`pipelines integrations add ... --option key=value`):
 
@@ -10,7 +11,7 @@ Settings of an exchange integration (`pipelines integrations add ... --option ke
   `all_markets=true` sweeps every listed market (slow, thousands of calls).
 - `overlap_s`, `timeout_ms`, `rate_limit_ms`, `max_retries`, `retry_backoff_s`: see `client.py`.
 
-Credentials: `apiKey`, `secret` and, where the exchange needs it, `password`.
+Credentials: `apiKey`, `secret` and, where the exchange needs it, `password` (Bitpanda: `apiKey` only).
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ from pipelines.errors import UserError
 READERS = {
     "binance": "pipelines.connectors.exchange.binance:BinanceReader",
     "kraken": "pipelines.connectors.exchange.kraken:KrakenReader",
+    "bitpanda": "pipelines.connectors.exchange.bitpanda:BitpandaReader",
 }
+#: Providers ccxt does not have, read by their own client: the credentials each needs.
+OWN_CLIENT = {"bitpanda": ("apiKey",)}
 GENERIC = "pipelines.connectors.exchange.base:GenericReader"
 _LIST_SETTINGS = ("markets",)
 _NUMBER_SETTINGS = ("overlap_s", "timeout_ms", "rate_limit_ms", "max_retries", "retry_backoff_s")
@@ -47,9 +51,12 @@ class ExchangeConnector(Connector):
         from pipelines.connectors.exchange.client import check_origin
 
         canonical = (provider or "").strip().lower()
-        if canonical not in ccxt.exchanges:
-            raise UserError(f"unknown exchange {provider!r}: use a ccxt exchange id such as binance or kraken")
-        needs = getattr(ccxt, canonical)().requiredCredentials
+        if canonical in OWN_CLIENT:
+            needs = dict.fromkeys(OWN_CLIENT[canonical], True)
+        elif canonical in ccxt.exchanges:
+            needs = getattr(ccxt, canonical)().requiredCredentials
+        else:
+            raise UserError(f"unknown exchange {provider!r}: use bitpanda or a ccxt exchange id such as binance or kraken")
         missing = [key for key in ("apiKey", "secret", "password") if needs.get(key) and not credentials.get(key)]
         if missing:
             raise UserError(f"{canonical} needs the credentials {', '.join(missing)}")

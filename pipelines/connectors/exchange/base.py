@@ -73,26 +73,41 @@ class ExchangeReader:
         self.integration = integration
         self.log = log
         self.settings: Mapping[str, Any] = integration.settings
-        self.client = make_client(integration.provider, self.settings, integration.decrypted_credentials())
-        self.call = Caller(self.client, integration.provider, integration.integration_id, self.settings, log)
+        self.client, self.call = self.connect(integration.decrypted_credentials())
         self.codes: dict[str, str] = {}  # exchange asset id -> unified code, for the currencies stream
         self.fetched: dict[str, int] = {}
         self.cutoff_ms = 0  # set by `run`: history is read up to it, the balance right after it
 
+    def connect(self, credentials: Mapping[str, str]) -> tuple[Any, Any]:
+        """(client, call): the ccxt exchange and the retrying `Caller` (whose `calls` and `retries`
+        go into the run's stats). A reader of an exchange ccxt lacks returns its own."""
+        client = make_client(self.integration.provider, self.settings, credentials)
+        return client, Caller(client, self.integration.provider, self.integration.integration_id, self.settings, self.log)
+
+    def prepare(self) -> None:
+        """What the exchange needs before the cut-off is taken: ccxt's markets."""
+        self.call("load_markets")
+
     # -- the run ---------------------------------------------------------------------------------
     def run(self, cursors: Mapping[str, str], sink: RecordSink, full: bool) -> Snapshot:
-        self.call("load_markets")
+        self.prepare()
         synced_at = utc_now()
         self.cutoff_ms = int(synced_at.replace(tzinfo=UTC).timestamp() * 1000)
         balances = self.balances()
         new_cursors: dict[str, str] = {}
         for stream in self.streams:
             cursor = None if full else cursors.get(stream)
-            new_cursors[stream] = getattr(self, f"read_{stream}")(cursor, sink) or cursor or ""
+            new_cursors[stream] = self.read(stream, cursor, sink) or cursor or ""
         sink.add("currencies", [(i, None, dumps({"id": i, "code": c})) for i, c in sorted(self.codes.items())])
         stats = {"api_calls": sum(self.call.calls.values()), "retries": self.call.retries,
                  "calls_by_method": dict(self.call.calls), **{f"fetched_{k}": v for k, v in self.fetched.items()}}
         return Snapshot(balances, {k: v for k, v in new_cursors.items() if v}, synced_at, stats)
+
+    def read(self, stream: str, cursor: str | None, sink: RecordSink) -> str | None:
+        """Read one stream from its cursor (None: from `start_date`); returns the new cursor.
+        By default the reader's `read_<stream>` method; readers whose streams differ only in their
+        endpoint override this instead."""
+        return getattr(self, f"read_{stream}")(cursor, sink)
 
     def add(self, sink: RecordSink, stream: str, records: list[tuple[str, datetime | None, str]]) -> None:
         sink.add(stream, records)
@@ -150,7 +165,7 @@ class GenericReader(ExchangeReader):
         total = self.call("fetch_balance").get("total") or {}
         return self.summed((code, code, Decimal(str(v)), str(v)) for code, v in total.items() if v is not None)
 
-    def _read(self, stream: str, cursor: str | None, sink: RecordSink) -> str | None:
+    def read(self, stream: str, cursor: str | None, sink: RecordSink) -> str | None:
         """Pages forward by time (`since` = newest seen + 1 ms) until a page brings nothing new.
 
         Exchanges that answer newest-first with a cap leave gaps this cannot see, so the cursor is
@@ -171,15 +186,3 @@ class GenericReader(ExchangeReader):
                 since = max(int(r["timestamp"]) for r in rows) + 1
                 newest = max(newest or since - 1, since - 1)
         return str(newest) if newest is not None else None
-
-    def read_trades(self, cursor, sink):
-        return self._read("trades", cursor, sink)
-
-    def read_deposits(self, cursor, sink):
-        return self._read("deposits", cursor, sink)
-
-    def read_withdrawals(self, cursor, sink):
-        return self._read("withdrawals", cursor, sink)
-
-    def read_ledger(self, cursor, sink):
-        return self._read("ledger", cursor, sink)

@@ -51,6 +51,21 @@ def rejects_credentials(provider: str, exc: Exception) -> bool:
     return isinstance(exc, ccxt.ExchangeError) and any(text in str(exc) for text in REJECTED_CREDENTIALS.get(provider, ()))
 
 
+def rejected_message(provider: str, subject: str, reason: str) -> str:
+    """What every exchange reader says when the exchange refuses the credentials (never the key)."""
+    return (f"{provider} rejected the API key of integration {subject} ({reason}): "
+            "check the key, the secret and the key's permissions (read access to balances and history)")
+
+
+def retry_wait(attempt: int, backoff_s: float, retry_after: str | None) -> float:
+    """`backoff_s * 2**attempt` (at most 60 s) or the server's Retry-After, whichever is longer."""
+    backoff = min(MAX_WAIT_S, backoff_s * 2**attempt)
+    try:
+        return max(backoff, min(MAX_WAIT_S, float(retry_after))) if retry_after else backoff
+    except ValueError:
+        return backoff
+
+
 class ExchangeUnavailable(Exception):
     """The exchange kept failing with retryable errors; the run fails and nothing is written."""
 
@@ -121,10 +136,7 @@ class Caller:
             except ccxt.ExchangeError as exc:
                 if not rejects_credentials(self.provider, exc):
                     raise
-                raise UserError(
-                    f"{self.provider} rejected the API key of integration {self.subject} ({type(exc).__name__}): "
-                    "check the key, the secret and the key's permissions (read access to balances and history)"
-                ) from None
+                raise UserError(rejected_message(self.provider, self.subject, type(exc).__name__)) from None
             except ccxt.NetworkError as exc:
                 if attempt == self.max_retries:
                     raise ExchangeUnavailable(
@@ -143,8 +155,4 @@ class Caller:
     def _wait(self, attempt: int) -> float:
         headers = getattr(self.client, "last_response_headers", None) or {}
         retry_after = headers.get("Retry-After") if hasattr(headers, "get") else None
-        backoff = min(MAX_WAIT_S, self.backoff_s * 2**attempt)
-        try:
-            return max(backoff, min(MAX_WAIT_S, float(retry_after))) if retry_after else backoff
-        except ValueError:
-            return backoff
+        return retry_wait(attempt, self.backoff_s, retry_after)
