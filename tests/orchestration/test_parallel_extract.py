@@ -125,4 +125,4 @@ def test_an_interrupted_batch_starts_no_further_read(monkeypatch):
     threading.Timer(0.5, release.set).start()  # the running read ends a moment after the interrupt
     with pytest.raises(KeyboardInterrupt):
         batch.throw(KeyboardInterrupt)
-    assert started == ["i0", "i1"]
+    assert started in (["i0"], ["i0", "i1"])  # i1 only if the worker took it before the interrupt; never i2-i4
