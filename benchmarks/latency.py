@@ -144,7 +144,7 @@ def daemon_sync_all(work: Path) -> dict:
         port = _free_port()
         logs = work / "services.log"
         processes = [subprocess.Popen(cmd, cwd=ROOT, env=os.environ.copy(), stdout=logs.open("a"),
-                                      stderr=subprocess.STDOUT, start_new_session=True)
+                                      stderr=subprocess.STDOUT)
                      for cmd in ([str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"],
                                  [str(BIN / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)])]
         stack.callback(_stop, processes)
@@ -201,12 +201,8 @@ def _wait(condition, timeout: float, logs: Path):
 
 
 def _stop(processes) -> None:
+    """The webserver and daemon with every process they started (their code servers among them)."""
+    from tests.processes import stop_tree
+
     for process in processes:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, 15)
-    for process in processes:
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
+        stop_tree(process)

@@ -303,7 +303,7 @@ def user_waits(work: Path, only: set[int]) -> list[Result]:
                 ok["total_s"] / 15, "<= 15 s (ratio <= 1)", ok["total_s"] <= 15,
                 "runs (status, seconds after submit): " + ", ".join(f"{s} {_s(t)}" for s, t in ok["runs"].values())))
         if 11 in only:
-            others = down["succeeded_s"] or float("inf")
+            others = down["succeeded_s"] or down["total_s"]  # in one batch run: built when that run ends
             results.append(Result(
                 11, "... with Binance down (connections refused): the others' runs finished", _s(others), "target 15 s",
                 others / 15, "others within 15 s", others <= 15,
