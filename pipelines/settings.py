@@ -31,6 +31,24 @@ def sync_batch_size() -> int:
     return int(os.environ.get("PIPELINES_SYNC_BATCH", "50"))
 
 
+def _count(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default)).strip()
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name}={value!r} must be a whole number of at least 1")
+    return int(value)
+
+
+def extract_threads() -> int:
+    """Sources one run reads at once (`PIPELINES_EXTRACT_THREADS`, default 32; pipelines/sync/extract_batch.py)."""
+    return _count("PIPELINES_EXTRACT_THREADS", 32)
+
+
+def extract_per_source() -> int:
+    """Integrations at one host (provider and API origin) read at once (`PIPELINES_EXTRACT_PER_SOURCE`,
+    default 4): one exchange's IP limit or one public node is shared by all of them."""
+    return _count("PIPELINES_EXTRACT_PER_SOURCE", 4)
+
+
 def duckdb_memory_limit() -> str:
     """DuckDB's memory limit of a process's warehouse instance (`PIPELINES_DUCKDB_MEMORY`, default 512MB). DuckDB's
     own default (80 % of RAM) let a sync of 10^6 records stay at 1.3 GB resident; with the limit it

@@ -19,23 +19,16 @@ Here every integration is read in a thread of its own, so a batch costs about it
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from pipelines.connectors.base import Log
+from pipelines.settings import extract_per_source, extract_threads
 
 #: How often the waiting thread passes queued log lines on (seconds).
 _LOG_POLL = 0.2
-
-
-def _setting(name: str, default: int) -> int:
-    value = os.environ.get(name, str(default)).strip()
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{name}={value!r} must be a whole number of at least 1")
-    return int(value)
 
 
 def source_keys(con, integration_ids: list[str]) -> dict[str, tuple]:
@@ -74,8 +67,8 @@ def extract_batch(
     """Run `read(integration_id, log)` for every integration of `sources` (id -> `source_keys`) in
     parallel threads and yield `(integration_id, result, error)` as each finishes; `log` is only
     called from this thread."""
-    threads = _setting("PIPELINES_EXTRACT_THREADS", 32)
-    per_source = _setting("PIPELINES_EXTRACT_PER_SOURCE", 4)
+    threads = extract_threads()
+    per_source = extract_per_source()
     gates = {key: threading.BoundedSemaphore(per_source) for key in set(sources.values())}
     lines: queue.Queue = queue.Queue()
     worker_log = _QueuedLog(lines)
