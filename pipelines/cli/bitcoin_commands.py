@@ -7,7 +7,7 @@ read through a Blockbook; everything else is the same command.
 
 from __future__ import annotations
 
-from pipelines.cli.tron_commands import _from_env
+from pipelines.cli.credentials import from_env
 from pipelines.errors import UserError
 
 
@@ -73,7 +73,7 @@ def _add(args) -> None:
         settings["esplora_url"] = args.esplora_url
     credentials = {}
     if args.blockbook_url or args.blockbook_url_env:
-        credentials["blockbook_url"] = args.blockbook_url or _from_env(args.blockbook_url_env, "Blockbook URL")
+        credentials["blockbook_url"] = args.blockbook_url or from_env(args.blockbook_url_env, "for the Blockbook URL")
     settings = {k: v for k, v in settings.items() if v != []}
     with registry() as con:
         integration_id = add_integration(

@@ -72,6 +72,15 @@ def _parse_stdin(text: str) -> dict[str, str]:
     return values
 
 
+def from_env(variable: str, what: str) -> str:
+    """The value of an environment variable that holds a secret or a URL with one (kept out of argv
+    and shell history); `what` says what it is for, in the error when it is unset."""
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        raise UserError(f"environment variable {variable} ({what}) is not set or empty")
+    return value
+
+
 def add_node_url_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("node URL (it often carries an API key: these keep it out of shell history)")
     group.add_argument("--rpc-url-env", action="append", metavar="[CHAIN=]VAR",
@@ -84,9 +93,7 @@ def node_urls(args: argparse.Namespace) -> list[str]:
     urls = []
     for entry in args.rpc_url_env or []:
         chain, sep, variable = entry.rpartition("=")
-        value = os.environ.get(variable, "").strip()
-        if not value:
-            raise UserError(f"environment variable {variable} (for the node URL) is not set or empty")
+        value = from_env(variable, "for the node URL")
         urls.append(f"{chain}={value}" if sep else value)
     if args.rpc_url_stdin:
         lines = [line.strip() for line in sys.stdin.read().splitlines() if line.strip()]

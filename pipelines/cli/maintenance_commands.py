@@ -39,9 +39,9 @@ def _restore(args) -> None:
 def _rotate(args) -> None:
     from pipelines.crypto import rotate_key, store_key_file
 
-    new_key = os.environ.get(args.new_key_env, "").strip()
-    if not new_key:
-        raise UserError(f"environment variable {args.new_key_env} (the new key) is not set or empty")
+    from pipelines.cli.credentials import from_env
+
+    new_key = from_env(args.new_key_env, "the new key")
     with registry() as con:
         count = rotate_key(con, new_key)
     if os.environ.get("PIPELINES_SECRET_KEY"):

@@ -7,9 +7,9 @@ and a URL holding one can come from a named environment variable or standard inp
 
 from __future__ import annotations
 
-import os
 import sys
 
+from pipelines.cli.credentials import from_env
 from pipelines.errors import UserError
 
 
@@ -35,25 +35,18 @@ def register(subparsers) -> None:
     p.set_defaults(handler=_add)
 
 
-def _from_env(var: str, what: str) -> str:
-    value = os.environ.get(var, "").strip()
-    if not value:
-        raise UserError(f"environment variable {var} (for the {what}) is not set or empty")
-    return value
-
-
 def _credentials(args) -> dict[str, str]:
     credentials = {}
     if args.api_url:
         credentials["api_url"] = args.api_url.strip()
     elif args.api_url_env:
-        credentials["api_url"] = _from_env(args.api_url_env, "TronGrid URL")
+        credentials["api_url"] = from_env(args.api_url_env, "for the TronGrid URL")
     elif args.api_url_stdin:
         credentials["api_url"] = sys.stdin.readline().strip()
         if not credentials["api_url"]:
             raise UserError("no TronGrid URL on standard input")
     if args.api_key_env:
-        credentials["api_key"] = _from_env(args.api_key_env, "TronGrid API key")
+        credentials["api_key"] = from_env(args.api_key_env, "for the TronGrid API key")
     return credentials
 
 
