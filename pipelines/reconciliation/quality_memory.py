@@ -21,13 +21,16 @@ import hashlib
 import json
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
 
 from pipelines.sqlfiles import sql
 
 
+@cache
 def suite_version() -> str:
-    """Changes whenever the suite may judge differently: the code of the suite and of the labels."""
+    """Changes whenever the suite may judge differently: the code of the suite and of the labels
+    (read once per process, as `sqlfiles.sql` reads its files)."""
     from pipelines import labels
     from pipelines.reconciliation import quality
 
