@@ -86,10 +86,21 @@ def _rebuilt_entries(con) -> None:
     con.execute(f"CREATE OR REPLACE TEMP VIEW build_rebuilt_entries AS SELECT * FROM core.ledger_entries{where}")
 
 
-def _normalize_query(name: str) -> str | None:
-    """The connector's normalize query over `build_records`, if its kind has one."""
-    path = SQL_DIR / "normalize" / f"{name}.sql"
-    return sql(f"normalize/{name}").strip().rstrip(";") if path.exists() else None
+#: Where a kind's normalize query takes its provider's legs (sql/normalize/exchange.sql).
+_LEGS = "/*legs*/"
+
+
+def _normalize_query(name: str, provider: str | None) -> str | None:
+    """The connector's normalize query over `build_records`, if its kind has one. A query with the
+    legs marker takes them from `normalize/<name>/<provider>.sql`, else `normalize/<name>/ccxt.sql`:
+    one legs file per first-class exchange, so adding an exchange adds a file, not a branch."""
+    if not (SQL_DIR / "normalize" / f"{name}.sql").exists():
+        return None
+    query = sql(f"normalize/{name}")
+    if _LEGS in query:
+        own = f"normalize/{name}/{(provider or '').lower()}"
+        query = query.replace(_LEGS, sql(own if (SQL_DIR / f"{own}.sql").exists() else f"normalize/{name}/ccxt"))
+    return query.strip().rstrip(";")
 
 
 def _scope_script(name: str, provider: str | None) -> str | None:
@@ -126,7 +137,7 @@ def _transactions(con, integration_id: str, full: bool) -> None:
     if incremental:
         run_script(con, scope, {**params, "watermark": last_watermark})
         incremental = not con.execute("SELECT count(*) FROM build_groups WHERE group_key IS NULL").fetchall()[0][0]
-    synced, manual = _normalize_query(name), sql("normalize/manual_transactions")
+    synced, manual = _normalize_query(name, provider), sql("normalize/manual_transactions")
     if incremental:
         con.execute("CREATE OR REPLACE TEMP VIEW build_records AS SELECT * FROM build_scoped")
         con.execute(f"INSERT INTO build_added {synced}", params)

@@ -5,7 +5,7 @@
 -- integrations; exchanges read their dust tolerance from app.dust_tolerances (most specific row).
 -- tips is a JSON list of {"code", "tip"} in order of usefulness; tip_code / tip repeat the first.
 -- Codes: spam_token, restored_duplicate, market_not_asked, sub_balance, hidden_by_api (Bitpanda: staking
--- and Earn are not in its classic API), no_transactions, negative_balance,
+-- and Earn are not in its classic API), history_unreachable (an API that reaches back only so far), no_transactions, negative_balance,
 -- incoming_missing, outgoing_missing, unverified_token. A restored duplicate (a manual transaction
 -- `restore-duplicate` counts again beside its synced twin) is counted twice; when those rows make up the
 -- whole difference, the tips say so instead of sending the user after missing history.
@@ -135,6 +135,13 @@ WITH integ AS (
         WHERE a.status <> 'match' AND b.status <> 'match' AND NOT a.ignored AND NOT b.ignored
         GROUP BY a.integration_id, a.asset_id
      ),
+     -- The first day the exchange's API answered history for (stream api_reach, recorded by readers
+     -- of APIs that reach back only so far: pipelines/connectors/exchange/base.py history_days).
+     reach AS (
+        SELECT integration_id, min(source_id) AS reachable_from FROM raw.records
+        WHERE integration_id IN (SELECT integration_id FROM build_batch) AND stream = 'api_reach'
+        GROUP BY integration_id
+     ),
      t AS (
         SELECT *, list_filter([
             CASE WHEN ignored THEN {'code': 'spam_token', 'tip':
@@ -156,6 +163,10 @@ WITH integ AS (
                 'Bitpanda''s classic API shows no staking or Earn balance and no move into one: ' || amount_text(difference)
                 || ' ' || asset || ' staked or in Earn would be missing from the synced balance (and rewards paid there '
                 || 'from the history). Book those moves by hand (a manual integration).'} END,
+            CASE WHEN status <> 'match' AND NOT ignored AND reachable_from IS NOT NULL THEN {'code': 'history_unreachable', 'tip':
+                'History before ' || reachable_from || ' is not available from the ' || upper(provider[1]) || provider[2:]
+                || ' API: import the exchange''s own export for it into this integration (`pipelines import --help` '
+                || 'lists the formats).'} END,
             CASE WHEN status = 'only_synced' THEN {'code': 'no_transactions', 'tip':
                 'The source holds ' || amount_text(synced) || ' ' || asset
                 || ' but there are no transactions for it: import its history.'} END,
@@ -174,7 +185,7 @@ WITH integ AS (
                 asset || ' (' || asset_id || ') is on no token list and shows no sign of spam: it is reconciled and '
                 || 'valued where a price exists. `pipelines wallets token` trusts or ignores it.'} END
         ], lambda x: x IS NOT NULL) AS tip_list
-        FROM st LEFT JOIN unasked_for USING (integration_id, asset_id)
+        FROM st LEFT JOIN unasked_for USING (integration_id, asset_id) LEFT JOIN reach USING (integration_id)
      )
 SELECT integration_id, asset_id, asset, synced, calculated, difference, status,
        tip_list[1].code, tip_list[1].tip,

@@ -68,6 +68,11 @@ class ExchangeReader:
     streams: ClassVar[tuple[str, ...]] = ()
     #: Default `start_date` of a full re-sync: nothing on this exchange happened before it.
     launched: ClassVar[str] = "2010-01-01"
+    #: How many days back the exchange's API answers history (None: all of it, e.g. Kraken). A
+    #: stream read from its start begins no earlier, and the run records that day in stream
+    #: `api_reach`: the history before it exists only in the exchange's own export, and the
+    #: reconciliation's tip `history_unreachable` says so instead of guessing what is missing.
+    history_days: ClassVar[int | None] = None
 
     def __init__(self, integration: Integration, log: Log) -> None:
         self.integration = integration
@@ -77,6 +82,7 @@ class ExchangeReader:
         self.codes: dict[str, str] = {}  # exchange asset id -> unified code, for the currencies stream
         self.fetched: dict[str, int] = {}
         self.cutoff_ms = 0  # set by `run`: history is read up to it, the balance right after it
+        self.clipped = False  # a stream wanted history from before `reach_ms`
 
     def connect(self, credentials: Mapping[str, str]) -> tuple[Any, Any]:
         """(client, call): the ccxt exchange and the retrying `Caller` (whose `calls` and `retries`
@@ -99,6 +105,9 @@ class ExchangeReader:
             cursor = None if full else cursors.get(stream)
             new_cursors[stream] = self.read(stream, cursor, sink) or cursor or ""
         sink.add("currencies", [(i, None, dumps({"id": i, "code": c})) for i, c in sorted(self.codes.items())])
+        if self.clipped:
+            day = from_ms(self.reach_ms()).date().isoformat()
+            sink.add("api_reach", [(day, None, dumps({"reachable_from": day}))])
         stats = {"api_calls": sum(self.call.calls.values()), "retries": self.call.retries,
                  "calls_by_method": dict(self.call.calls), **{f"fetched_{k}": v for k, v in self.fetched.items()}}
         return Snapshot(balances, {k: v for k, v in new_cursors.items() if v}, synced_at, stats)
@@ -125,11 +134,25 @@ class ExchangeReader:
         return self.client.safe_currency_code(asset_id)
 
     def start_ms(self, cursor: str | None) -> int:
-        """Where a stream starts: its cursor minus the overlap, or the integration's start date."""
+        """Where a stream starts: its cursor minus the overlap, or the integration's start date (no
+        earlier than the API reaches)."""
         if cursor:
-            return max(0, int(cursor) - int(float(self.settings.get("overlap_s", 3600)) * 1000))
+            start = max(0, int(cursor) - int(float(self.settings.get("overlap_s", 3600)) * 1000))
+        else:
+            start = self.configured_start_ms()
+        if start < self.reach_ms():
+            self.clipped = True
+            return self.reach_ms()
+        return start
+
+    def configured_start_ms(self) -> int:
+        """The `start_date` setting, or the exchange's launch."""
         start = str(self.settings.get("start_date") or self.launched)
         return int(datetime.fromisoformat(start).replace(tzinfo=UTC).timestamp() * 1000)
+
+    def reach_ms(self) -> int:
+        """The earliest moment the API answers history for (0: all of it), from the cut-off."""
+        return self.cutoff_ms - self.history_days * 86_400_000 if self.history_days else 0
 
     @staticmethod
     def summed(amounts: Iterable[tuple[str, str, Decimal, str]]) -> list[SyncedBalance]:
