@@ -6,7 +6,8 @@ Columns `"txid","refid","time","type","subtype","aclass","asset","wallet","amoun
 refid the trade, deposit or transfer it belongs to). Times are UTC, `2024-03-31 14:30:00` or with
 fractions of a second. Amounts are signed; the balance changes by `amount - fee`.
 
-A transaction is one refid, grouped and labelled as sql/normalize/exchange/ccxt.sql books the
+Rows without a txid (a deposit or withdrawal announced before it is booked, empty balance) are
+skipped: the refid's row with a txid books it. A transaction is one refid, grouped and labelled as sql/normalize/exchange/ccxt.sql books the
 API's ledger (kraken branch): the first entry charging a fee carries the fee leg, other entries'
 fees are netted into their amount; trade-like types (trade, spend/receive, ...) are a Trade;
 staking rewards are Staking. Sub-balances (`DOT.S`, `ETH.F`) count as their asset, so a move into
@@ -46,8 +47,12 @@ def code(asset_id: str) -> str:
 
 
 def _entries(rows, tz: str, problems):
-    """(row, refid, time, type, subtype, code, amount, fee) of each well-formed row."""
+    """(row, refid, time, type, subtype, code, amount, fee) of each well-formed ledger entry. A row
+    without a txid is Kraken announcing a deposit or withdrawal (empty balance) that the same refid's
+    row with a txid books later: it moves nothing and is skipped."""
     for row, v in rows:
+        if text(v.get(TXID)) is None:
+            continue
         refid, asset = text(v.get(REFID)), text(v.get(ASSET))
         amount = exchange_export.signed(v.get(AMOUNT), row, AMOUNT, problems)
         fee = exchange_export.signed(v.get(FEE), row, FEE, problems)

@@ -203,6 +203,22 @@ def test_a_bad_kraken_row_names_row_column_and_reason(con, by_hand, tmp_path):
                                                        "BTC", Decimal("0.01"), "EUR", Decimal("0.1"))
 
 
+def test_kraken_sample_rows_as_published(con, by_hand):
+    """A deposit or withdrawal is listed twice, first without txid: booked once."""
+    result = import_file(con, "kraken-export", by_hand, DATA / "kraken_ledgers_sample.csv")
+    assert (result.rows, result.imported) == (4, 4)
+    d = Decimal
+    assert {r[9]: r[:8] for r in stored(con, by_hand)} == {
+        "QCCA6ZN-5V5YRZ-GFXN7W": (datetime(2020, 12, 31, 6, 14, 54), "Deposit", None, None, "EUR", d(1000), None, None),
+        "TSS6BTF-K6OZK-DZ6MUU": (datetime(2020, 12, 29, 16, 39, 51), "Trade", "EUR", d(500), "DOT", d("4633.18411"),
+                                 None, None),
+        "AGB76R3-DWC5SC-UCBGGX": (datetime(2021, 11, 3, 21, 2, 37), "Withdrawal", "BTC", d("0.03076"), None, None,
+                                  "BTC", d("0.00015")),
+        "TTWFFE-HZX34-2EEGRM": (datetime(2022, 2, 24, 8, 57, 2), "Trade", "EUR", d("1499.9999"), "BTC",
+                                d("0.04746069"), "EUR", d("2.4")),
+    }
+
+
 # --- Binance --------------------------------------------------------------------------------------
 
 def binance_integration(add, imitation) -> str:
