@@ -114,6 +114,12 @@ def test_bitpanda_export_fills_the_history_the_api_no_longer_lists(warehouse, ad
                                   "AND origin = 'manual' GROUP BY 1", [integration]).fetchall())
     assert labels["Trade"] > 0 and labels["Staking"] > 0 and labels["Deposit"] > 0
     assert imported(warehouse, "bitpanda-export", integration, path).imported == 0  # a second import adds nothing
+    server.add_now()  # the API syncs on beside the imported history; nothing of it is taken for a duplicate
+    sync(warehouse, integration)
+    exact(warehouse, integration, server.true_balances())
+    with connect(warehouse) as con:
+        assert con.execute("SELECT count(*) FROM app.superseded_manual WHERE integration_id = ?",
+                           [integration]).fetchone() == (0,)
 
 
 def test_bitpanda_sample_file_as_published(con, by_hand):
