@@ -42,6 +42,16 @@ def reader_class(provider: str):
     return getattr(import_module(module), name)
 
 
+def reader_note(provider: str | None) -> str:
+    """How an exchange is read, for `integrations show`: its own reader, or the generic one (best effort)."""
+    if (provider or "").lower() in READERS:
+        return f"own reader for {provider} (tested against its imitation; balances reconcile exactly)"
+    return ("best effort: the generic ccxt reader (unified ledger where the exchange has fetchLedger, booked "
+            "instead of its trades, deposits and withdrawals; else those three, trades only for the `markets` "
+            "setting where the exchange needs a symbol); untested against this exchange, so missing history shows "
+            "as a mismatch: import the exchange's export for it")
+
+
 class ExchangeConnector(Connector):
     kind = "exchange"
 
