@@ -40,7 +40,7 @@ def register(subparsers) -> None:
     p.add_argument("name")
     p.add_argument("--evm", action="append", default=[], metavar="0x...",
                    help="EVM address, EIP-55 checked (repeatable); one integration per --evm-chains chain")
-    p.add_argument("--evm-chains", default="ethereum", metavar="CHAIN,...",
+    p.add_argument("--evm-chains", metavar="CHAIN,...",
                    help="comma-separated EVM chains for --evm (default ethereum)")
     for network in networks().values():
         if network.kind in TAKES:
@@ -71,7 +71,7 @@ def _add_multi(args) -> None:
     from pipelines.registry.multichain import add_multichain_wallet, plan
 
     others = {key: getattr(args, f"chain_{key}") for key in networks() if hasattr(args, f"chain_{key}")}
-    chains = [c.strip() for c in args.evm_chains.split(",") if c.strip()]
+    chains = None if args.evm_chains is None else [c.strip() for c in args.evm_chains.split(",") if c.strip()]
     wallets = plan(args.account_id, args.name, evm=args.evm, evm_chains=chains, others=others, group=args.group)
     with registry() as con:
         ids = add_multichain_wallet(con, wallets)

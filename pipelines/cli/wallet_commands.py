@@ -36,7 +36,7 @@ def register(subparsers) -> None:
                            description="The user decides last: --trust counts a token as known, --ignore as spam, "
                                        "over every automatic rule; --auto gives it back to the rules.")
     p.add_argument("integration_id")
-    p.add_argument("contract", help="the token contract")
+    p.add_argument("contract", help="the token contract (0x... on EVM chains, T... on Tron: its case is kept)")
     choice = p.add_mutually_exclusive_group(required=True)
     choice.add_argument("--trust", dest="decision", action="store_const", const="trust")
     choice.add_argument("--ignore", dest="decision", action="store_const", const="ignore")

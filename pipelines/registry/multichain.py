@@ -61,20 +61,28 @@ def registration(kind: str) -> Callable | None:
     connector is merged)."""
     module, _, name = REGISTRATIONS[kind].partition(":")
     try:
-        return getattr(import_module(module), name)
-    except (ImportError, AttributeError):
+        return getattr(import_module(module), name, None)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise  # the module exists but fails to import: a bug to see, not a missing chain
         return None
 
 
 def plan(
-    account_id: str, name: str, *, evm: Sequence[str] = (), evm_chains: Sequence[str] = ("ethereum",),
+    account_id: str, name: str, *, evm: Sequence[str] = (), evm_chains: Sequence[str] | None = None,
     others: Mapping[str, Sequence[str]] | None = None, group: str | None = None,
 ) -> list[ChainWallet]:
-    """The integrations the command creates: one per EVM chain for the `evm` addresses, one per
-    other chain named in `others` (chain key -> values). Checks only what needs no warehouse."""
+    """The integrations the command creates: one per EVM chain (`evm_chains`, default Ethereum) for
+    the `evm` addresses, one per other chain named in `others` (chain key -> values). Checks only
+    what needs no warehouse."""
     wallets = []
+    if evm_chains is not None and not evm:
+        raise UserError("--evm-chains: give the address to read on them with --evm")
     if evm:
-        keys = [get_network(c).key for c in evm_chains]
+        try:
+            keys = [get_network(c).key for c in (("ethereum",) if evm_chains is None else evm_chains)]
+        except UserError as exc:
+            raise UserError(f"--evm-chains: {exc}") from None
         if not keys:
             raise UserError("--evm-chains: name at least one EVM chain (see `pipelines chains`)")
         for key in keys:

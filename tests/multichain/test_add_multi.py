@@ -123,6 +123,16 @@ def test_a_kind_dispatches_to_its_registration_function_in_the_same_transaction(
     assert added.code == 0 and "alice-ledger-solana added" in added.out and "8 integrations" in added.out
 
 
-def test_nothing_named_is_an_error(alice):
-    bad = alice("wallets", "add-multi", "alice", "Ledger")
-    assert bad.code == 2 and "name at least one chain" in bad.err
+@pytest.mark.parametrize(("args", "message"), [
+    ((), "name at least one chain"),
+    (("--evm-chains", "base"), "--evm-chains: give the address to read on them with --evm"),
+    (("--evm", EVM, "--evm-chains", ","), "--evm-chains: name at least one EVM chain"),
+    (("--evm", EVM, "--evm-chains", "ethereum,solana-ish"), "--evm-chains: unknown chain 'solana-ish'"),
+    (("--evm", EVM, "--evm-chains", "eth,mainnet"), "--evm-chains: a chain is named twice"),
+    (("--tron", TRON, "--tron", TRON), "--tron: a Tron wallet integration reads one address"),
+])
+def test_options_that_name_nothing_or_too_much_are_refused(alice, warehouse, args, message):
+    before = snapshot(warehouse, REGISTRY)
+    bad = alice("wallets", "add-multi", "alice", "Ledger", *args)
+    assert bad.code == 2 and message in bad.err and bad.err.count("\n") == 1, bad
+    assert snapshot(warehouse, REGISTRY) == before
