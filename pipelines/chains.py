@@ -73,19 +73,15 @@ def chains() -> dict[str, Chain]:
     }
 
 
-#: Kinds of chain: which connector reads it and which options register a wallet on it.
-KINDS = ("evm", "utxo", "tron", "solana")
-
-
 @dataclass(frozen=True)
 class Network:
-    """One chain of any kind, as `pipelines chains` lists it. `api_envs` are the environment
-    variables a sync reads the chain's API URL from when the integration stores none, the default
-    first (Bitcoin reads Esplora unless a Blockbook URL is set)."""
+    """One chain of any kind (a Network, beside the EVM-only `Chain`), as `pipelines chains` lists
+    it. `api_envs` are the environment variables a sync reads the chain's API URL from when the
+    integration stores none, the default first (Bitcoin reads Esplora unless a Blockbook URL is set)."""
 
     key: str  # the wallet integration's provider
     name: str
-    kind: str
+    kind: str  # evm | utxo | tron | solana: its reader and registration (not the integration's kind)
     native_symbol: str
     native_decimals: int
     api_envs: tuple[str, ...]
