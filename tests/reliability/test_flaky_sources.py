@@ -39,7 +39,7 @@ CLEAR_ERRORS = {
     "exchange": re.compile(r"(binance|kraken) kept failing on \w+ \(\w+\) after \d+ attempts; nothing was "
                            r"written for rel-flaky-\d+"),
     "wallet": re.compile(r"\w+: no answer from the node at http://127\.0\.0\.1:\d+ \(\w+\)|\w+: .+ \(code -?\d+\)"),
-    "tron": re.compile(r"TronGrid at http://127\.0\.0\.1:\d+: HTTP (403|429|503) on (account|transactions|transactions/trc20)"),
+    "tron": re.compile(r"TronGrid at http://127\.0\.0\.1:\d+: HTTP (403|429|503) on (account|transactions|transactions/trc20|events)"),
     "bitpanda": re.compile(r"bitpanda kept failing on [a-z/]+ \(HTTP (429|500|503)\) after \d+ attempts; nothing was "
                            r"written for rel-flaky-\d+"),
 }
