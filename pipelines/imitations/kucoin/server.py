@@ -183,6 +183,14 @@ class KucoinImitation(LocalServer):
         return 200, {"code": "200000", "data": {"currentPage": page, "pageSize": size, "totalNum": len(rows),
                                                 "totalPage": total_pages, "items": items}}, {}
 
+    def _handler(self):
+        """LocalServer's handler with Nagle's algorithm off: it writes the headers and the body in two
+        sends, and the second waited for the client's delayed ACK (~40 ms a request), which made the
+        2,600-request walk since 2019 take minutes instead of seconds."""
+        handler = super()._handler()
+        handler.disable_nagle_algorithm = True
+        return handler
+
     def respond(self, request) -> tuple[int, str, bytes, dict[str, str]]:
         status, body, headers = self.answer(request.headers, request.path)
         if "html" in body:
