@@ -259,3 +259,41 @@ def test_a_recorded_real_ledger_row_becomes_a_transfer_with_its_counterpart(con)
                        "FROM core.transactions WHERE integration_id = 'kc-1' ORDER BY label").fetchall()
     assert rows == [("Non-Taxable Out", "USDT", Decimal("1.5"), None, None, None),
                     ("Transfer", "USDT", Decimal("5"), "USDT", Decimal("5"), None)]
+
+
+def test_cli_syncs_with_a_passphrase_and_no_secret_shows(cli, warehouse, tmp_path, monkeypatch, kucoin):
+    """Key, secret and passphrase from the environment; a wrong passphrase is a rejected key; none of
+    the three is in any file written or any output (tests/reliability/test_secrets.py's checks)."""
+    from tests.reliability.test_secrets import files_under, leaks
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    for name, value in (("KC_KEY", kucoin.api_key), ("KC_SECRET", kucoin.secret), ("KC_PASS", kucoin.passphrase),
+                        ("KC_WRONG", "wrong-" + kucoin.passphrase)):
+        monkeypatch.setenv(name, value)
+    outputs = []
+
+    def run(*args):
+        result = cli(*args)
+        outputs.append(result.out + result.err)
+        return result
+
+    options = ("--option", f"api_origin={kucoin.url}", "--option", "retry_backoff_s=0.02", "--option",
+               f"start_date={days_ago(DAYS + 2)}", "--api-key-env", "KC_KEY", "--secret-env", "KC_SECRET")
+    run("accounts", "add", "kim", "--timezone", "UTC")
+    no_pass = run("integrations", "add", "kim", "Nopass", "--kind", "exchange", "--provider", "kucoin", *options)
+    assert no_pass.code == 2 and no_pass.err.startswith("error: kucoin needs the credentials password")
+    assert run("integrations", "add", "kim", "KuCoin", "--kind", "exchange", "--provider", "kucoin", *options,
+               "--passphrase-env", "KC_PASS").code == 0
+    assert run("integrations", "add", "kim", "Rejected", "--kind", "exchange", "--provider", "kucoin", *options,
+               "--passphrase-env", "KC_WRONG").code == 0
+    assert run("sync", "kim-kucoin").code == 0
+    rejected = run("sync", "kim-rejected")
+    assert rejected.code == 1 and "kucoin rejected the API key of integration kim-rejected" in rejected.err
+    assert run("integrations", "show", "kim-kucoin").code == 0
+    secrets = [kucoin.api_key, kucoin.secret, kucoin.passphrase, "wrong-" + kucoin.passphrase]
+    for path in files_under(warehouse.parent, home):
+        assert not leaks(path.read_bytes(), secrets), f"secret in clear text in {path}"
+    assert not leaks("\n".join(outputs).encode(), secrets)
