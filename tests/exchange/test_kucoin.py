@@ -297,3 +297,24 @@ def test_cli_syncs_with_a_passphrase_and_no_secret_shows(cli, warehouse, tmp_pat
     for path in files_under(warehouse.parent, home):
         assert not leaks(path.read_bytes(), secrets), f"secret in clear text in {path}"
     assert not leaks("\n".join(outputs).encode(), secrets)
+
+
+def test_a_trade_whose_rows_arrive_in_two_syncs_is_rebuilt_whole(warehouse, kucoin, add):
+    """The incremental build re-normalizes a trade from all its rows (sql/build/scope/exchange/kucoin.sql),
+    old and new, when its second ledger row shows up a sync later."""
+    integration = add()
+    sync(warehouse, integration, full=True)
+    kucoin.add_now()
+    with kucoin._lock:
+        late = next(r for r in reversed(kucoin.history.ledger) if r["bizType"] == "Exchange" and r["direction"] == "in")
+        kucoin.history.ledger.remove(late)
+    sync(warehouse, integration)
+    with kucoin._lock:
+        kucoin.history.ledger.append(late)
+    sync(warehouse, integration)
+    exact(warehouse, kucoin, integration)
+    trade_id = json.loads(late["context"])["tradeId"]
+    with connect(warehouse) as con:
+        row = con.execute("SELECT label, outgoing_asset, incoming_asset, incoming_amount FROM core.transactions "
+                          "WHERE tx_id = ?", [f"{integration}:ledger:trade:{trade_id}"]).fetchone()
+    assert row == ("Trade", "USDT", "BTC", Decimal("0.0123"))
