@@ -242,22 +242,26 @@ def test_a_recorded_real_balance_response_parses(warehouse, kucoin, add, monkeyp
 
 
 def test_a_recorded_real_ledger_row_becomes_a_transfer_with_its_counterpart(con):
-    """The recorded row (5 USDT out of the trade account), its counterpart into the main account, and
-    a transfer without one (to an account the ledger does not cover)."""
+    """The recorded row (5 USDT out of the trade account), its counterpart into the main account, a
+    transfer without one (to an account the ledger does not cover) and a fee refund whose context is
+    not JSON."""
     (row,) = json.loads((DATA / "ccxt_fetch_ledger.json").read_text())["data"]["items"]
     main = {**row, "id": "65ca404f77c7250007b8ddd8", "accountType": "MAIN", "direction": "in"}
     lone = {**row, "id": "65ca404f77c7250007b8ddd9", "amount": "1.5", "createdAt": row["createdAt"] + 1}
+    refund = {**row, "id": "65ca404f77c7250007b8dde0", "amount": "0.00000026", "bizType": "Refunded Fees",
+              "direction": "in", "context": "not json"}
     con.execute("INSERT INTO app.accounts (account_id, timezone, base_currency, created_at) "
                 "VALUES ('a', 'UTC', 'EUR', now()::TIMESTAMP)")
     con.execute("INSERT INTO app.integrations (integration_id, account_id, name, kind, provider, settings, created_at) "
                 "VALUES ('kc-1', 'a', 'KuCoin', 'exchange', 'kucoin', '{}', now()::TIMESTAMP)")
     con.executemany("INSERT INTO raw.records VALUES ('kc-1', 'ledger', ?, to_timestamp(? / 1000)::TIMESTAMP, ?, "
-                    "now()::TIMESTAMP)", [[r["id"], r["createdAt"], dumps(r)] for r in (row, main, lone)])
+                    "now()::TIMESTAMP)", [[r["id"], r["createdAt"], dumps(r)] for r in (row, main, lone, refund)])
     with transaction(con):
         build(con, ["kc-1"])
     rows = con.execute("SELECT label, outgoing_asset, outgoing_amount, incoming_asset, incoming_amount, fee_amount "
                        "FROM core.transactions WHERE integration_id = 'kc-1' ORDER BY label").fetchall()
-    assert rows == [("Non-Taxable Out", "USDT", Decimal("1.5"), None, None, None),
+    assert rows == [("Cashback", None, None, "USDT", Decimal("0.00000026"), None),
+                    ("Non-Taxable Out", "USDT", Decimal("1.5"), None, None, None),
                     ("Transfer", "USDT", Decimal("5"), "USDT", Decimal("5"), None)]
 
 
@@ -318,3 +322,21 @@ def test_a_trade_whose_rows_arrive_in_two_syncs_is_rebuilt_whole(warehouse, kuco
         row = con.execute("SELECT label, outgoing_asset, incoming_asset, incoming_amount FROM core.transactions "
                           "WHERE tx_id = ?", [f"{integration}:ledger:trade:{trade_id}"]).fetchone()
     assert row == ("Trade", "USDT", "BTC", Decimal("0.0123"))
+
+
+def test_a_processing_withdrawal_is_read_again_until_it_is_final(warehouse, kucoin, add):
+    integration = add()
+    sync(warehouse, integration, full=True)
+    with kucoin._lock:
+        kucoin.history.withdraw(datetime.now(UTC) - timedelta(seconds=1), "ETH", Decimal("0.1"), status="PROCESSING")
+        pending = kucoin.history.withdrawals[-1]
+    result = sync(warehouse, integration)
+    assert result.snapshot.stats["fetched_withdrawals"] == 0
+    exact(warehouse, kucoin, integration)  # the ledger books it already
+    with kucoin._lock:
+        pending["status"] = "SUCCESS"
+    result = sync(warehouse, integration)
+    assert result.snapshot.stats["fetched_withdrawals"] == 1
+    with connect(warehouse) as con:
+        assert con.execute("SELECT comment FROM core.transactions WHERE integration_id = ? AND external_id = ?",
+                           [integration, pending["walletTxId"]]).fetchone() == ("kucoin ledger Withdrawal (main), chain eth",)

@@ -82,12 +82,14 @@ class History:
             "updatedAt": _ms(at) + 60_000, "remark": "Deposit", "arrears": False})
         self._entry(at, currency, "main", "Deposit", "in", amount, context={"orderId": order, "txId": tx})
 
-    def withdraw(self, at: datetime, currency: str, amount: Decimal, account: str = "main") -> None:
+    def withdraw(self, at: datetime, currency: str, amount: Decimal, account: str = "main",
+                 status: str = "SUCCESS") -> None:
+        """The ledger books a withdrawal when it is applied for; its list row stays PROCESSING until sent."""
         fee = WITHDRAW_FEES[currency]
         order = self._id("withdrawal", at.isoformat(), currency)
         tx = "0x" + self._id("withdrawal-tx", at.isoformat(), currency)
         self.withdrawals.append({
-            "id": order, "currency": currency, "chain": CHAINS[currency], "status": "SUCCESS",
+            "id": order, "currency": currency, "chain": CHAINS[currency], "status": status,
             "address": "dest-" + order[:12], "memo": "", "isInner": False, "amount": _s(amount), "fee": _s(fee),
             "walletTxId": tx, "createdAt": _ms(at), "updatedAt": _ms(at) + 600_000, "remark": ""})
         self._entry(at, currency, account, "Withdrawal", "out", amount + fee, fee, {"orderId": order, "txId": tx})
