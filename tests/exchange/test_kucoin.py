@@ -145,8 +145,8 @@ def test_rejected_credentials_fail_as_for_every_exchange_and_change_nothing(ware
     assert snapshot(warehouse, WAREHOUSE) == before
 
 
-def _signed_get(kucoin, headers: dict[str, str]) -> dict:
-    request = Request(kucoin.url + "/api/v1/accounts", headers=headers)
+def _signed_get(kucoin, headers: dict[str, str], path: str = "/api/v1/accounts") -> dict:
+    request = Request(kucoin.url + path, headers=headers)
     try:
         with urlopen(request) as response:
             return json.loads(response.read())
@@ -154,7 +154,7 @@ def _signed_get(kucoin, headers: dict[str, str]) -> dict:
         return json.loads(exc.read())
 
 
-def test_the_imitation_answers_missing_headers_and_a_stale_timestamp_with_kucoins_codes(kucoin):
+def test_the_imitation_answers_missing_headers_a_stale_timestamp_and_bad_windows_with_kucoins_codes(kucoin):
     import base64
     import hashlib
     import hmac
@@ -170,6 +170,12 @@ def test_the_imitation_answers_missing_headers_and_a_stale_timestamp_with_kucoin
     now = str(int(datetime.now(UTC).timestamp() * 1000))
     fresh = {**headers, "KC-API-TIMESTAMP": now, "KC-API-SIGN": sign(now + "GET/api/v1/accounts")}
     assert _signed_get(kucoin, fresh)["code"] == "200000"
+    for start, end, code in ((LEDGER_START_MS, LEDGER_START_MS + 86_400_000, "200000"),
+                             (LEDGER_START_MS, LEDGER_START_MS + 86_400_001, "400100"),  # wider than 24 hours
+                             (LEDGER_START_MS - 1, LEDGER_START_MS + 1000, "400100")):  # before the ledger's start
+        path = f"{LEDGER}?startAt={start}&endAt={end}&currentPage=1&pageSize=500"
+        signed = {**fresh, "KC-API-SIGN": sign(now + "GET" + path)}
+        assert _signed_get(kucoin, signed, path)["code"] == code, (start, end)
 
 
 def test_a_start_before_the_ledger_start_is_clipped_and_the_tip_names_it(warehouse, kucoin, monkeypatch, add):
