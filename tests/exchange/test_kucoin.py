@@ -303,6 +303,7 @@ def test_cli_syncs_with_a_passphrase_and_no_secret_shows(cli, warehouse, tmp_pat
     rejected = run("sync", "kim-rejected")
     assert rejected.code == 1 and "kucoin rejected the API key of integration kim-rejected" in rejected.err
     assert run("integrations", "show", "kim-kucoin").code == 0
+    assert kucoin.keys_seen == {kucoin.api_key}  # both integrations sent the key (one with a wrong passphrase)
     secrets = [kucoin.api_key, kucoin.secret, kucoin.passphrase, "wrong-" + kucoin.passphrase]
     for path in files_under(warehouse.parent, home):
         assert not leaks(path.read_bytes(), secrets), f"secret in clear text in {path}"

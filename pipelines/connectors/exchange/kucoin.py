@@ -7,7 +7,7 @@ the time windows the API allows.
   trade accounts, so normalization builds every transaction from it (as for Kraken). One request
   covers at most 24 hours (`startAt`/`endAt` in ms), so the history is walked day by day from the
   stream's start (about 2,600 requests from the ledger's start in 2019; `start_date` shortens it),
-  with `currentPage`/`pageSize` (500) inside a day. Progress goes to the log every `PROGRESS_DAYS`.
+  with `currentPage`/`pageSize` (500) inside a day. Progress goes to the log every `PROGRESS_EVERY` windows.
 - Deposits and withdrawals (`/api/v1/deposits`, `/api/v1/withdrawals`, 7-day windows) add the chain
   and on-chain `walletTxId`; a row still processing holds the stream's cursor back so it is read
   again once final. Fills (`/api/v1/fills`, price and liquidity of each trade) are not read: the
@@ -27,7 +27,7 @@ from pipelines.connectors.exchange.base import ExchangeReader, dumps, from_ms
 
 DAY_MS = 86_400_000
 PAGE = 500
-PROGRESS_DAYS = 100
+PROGRESS_EVERY = 100
 LEDGER_START_MS = int(datetime(2019, 2, 18, tzinfo=UTC).timestamp() * 1000)
 #: stream -> (ccxt implicit method, widest window in ms)
 ENDPOINTS = {"ledger": ("privateGetAccountsLedgers", DAY_MS), "deposits": ("privateGetDeposits", 7 * DAY_MS),
@@ -57,7 +57,7 @@ class KucoinReader(ExchangeReader):
         """[startAt, endAt] windows (both inclusive) from `start` to the cut-off, logging progress."""
         total = (self.cutoff_ms - start) // widest + 1
         for n, at in enumerate(range(start, self.cutoff_ms + 1, widest), 1):
-            if n % PROGRESS_DAYS == 0:
+            if n % PROGRESS_EVERY == 0:
                 self.log.info(f"{self.integration.integration_id}: kucoin {stream} read through "
                               f"{from_ms(at).date()} (window {n} of {total})")
             yield at, min(at + widest - 1, self.cutoff_ms)
