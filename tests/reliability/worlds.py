@@ -247,3 +247,29 @@ class BitpandaWorld:
 
     def close(self) -> None:
         self.stack.close()
+
+
+class KucoinWorld(BitpandaWorld):
+    """A KuCoin account on its imitation (ten days, walked day by day from start_date); new activity
+    is a trade, a transfer and a withdrawal. Shares BitpandaWorld's stack, account and activity."""
+
+    DAYS = 10
+
+    def __init__(self, warehouse):
+        from pipelines.imitations.kucoin import KucoinImitation
+
+        self.warehouse = warehouse
+        self.stack = contextlib.ExitStack()
+        self.imitation = self.stack.enter_context(KucoinImitation(days=self.DAYS))
+        ensure_account(warehouse)
+
+    def add(self, name: str, **settings) -> str:
+        from datetime import date, timedelta
+
+        start = (date.today() - timedelta(days=self.DAYS + 1)).isoformat()
+        with connect(self.warehouse) as con:
+            return add_integration(con, "rel", name, "exchange", "kucoin",
+                                   settings=self.settings(start_date=start, **settings), credentials=self.imitation.credentials)
+
+    def truth(self) -> dict[str, Decimal]:
+        return self.imitation.truth()
