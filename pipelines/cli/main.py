@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "pipelines.cli.wallet_commands",
     "pipelines.cli.bitcoin_commands",
     "pipelines.cli.tron_commands",
+    "pipelines.cli.solana_commands",
     "pipelines.cli.exchange_commands",
 )
 
