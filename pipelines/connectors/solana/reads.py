@@ -108,6 +108,10 @@ def transaction(rpc: SolanaRpc, signature: str) -> dict[str, Any]:
     tx = rpc.call("getTransaction", signature, {**FINALIZED, "encoding": "jsonParsed", "maxSupportedTransactionVersion": 0})
     if tx is None:
         raise SolanaRpcError(f"the Solana RPC at {rpc.where} listed transaction {signature} but does not return it")
+    if tx.get("blockTime") is None:  # old blocks may lack it in the transaction: ask for the slot's time
+        tx["blockTime"] = rpc.call("getBlockTime", tx["slot"])
+        if tx["blockTime"] is None:
+            raise SolanaRpcError(f"the Solana RPC at {rpc.where} knows no time of slot {tx['slot']} ({signature})")
     return tx
 
 
