@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipelines.connectors.solana.config import MAINNET_GENESIS, STAKE_PROGRAM, TOKEN_PROGRAMS
-from pipelines.imitations.solana.scenario import FEE_TOKEN, STAKE_ACCOUNT, WALLET, token_account
+from pipelines.imitations.solana.scenario import FEE_TOKEN, SPAM, STAKE_ACCOUNT, USDC, WALLET, token_account
 from pipelines.imitations.solana.server import SolanaImitation
 
 DOCS_EXAMPLE = Path(__file__).parent / "data" / "gettransaction_docs_example.json"
@@ -31,6 +31,8 @@ def test_every_method_the_imitation_serves_parses_with_solders(rpc):
     asked = {
         "getGenesisHash": [(r.GetGenesisHashResp, ())],
         "getBalance": [(r.GetBalanceResp, (WALLET, {"commitment": "finalized"}))],
+        "getAccountInfo": [(r.GetAccountInfoJsonParsedResp, (address, {"encoding": "jsonParsed", "commitment": "finalized"}))
+                           for address in (SPAM.address, USDC.address, WALLET)],  # Token-2022 with metadata, SPL, none
         "getTokenAccountsByOwner": [(r.GetTokenAccountsByOwnerJsonParsedResp,
                                      (WALLET, {"programId": program}, {"encoding": "jsonParsed", "commitment": "finalized"}))
                                     for program in TOKEN_PROGRAMS],

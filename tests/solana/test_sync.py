@@ -19,6 +19,7 @@ from pipelines.imitations.solana.scenario import (
     REWARD,
     SOL,
     SPAM,
+    SPAMMER,
     STAKE_ACCOUNT,
     USDC,
     USDT,
@@ -37,7 +38,7 @@ NATIVE = "solana:native"
 def truth(rpc) -> dict[str, Decimal]:
     """The imitation's own finalized holdings of the wallet (token and stake accounts' lamports in SOL), scaled exactly."""
     lamports, tokens = rpc.ledger.holdings(WALLET)
-    decimals = {m.address: m.decimals for m in (USDC, USDT, FEE_TOKEN, SPAM)}
+    decimals = {address: mint.decimals for address, mint in rpc.ledger.mints.items()}
     return {NATIVE: lamports * LAMPORT, **{f"solana:{mint}": Decimal(units).scaleb(-decimals[mint])
                                            for mint, units in tokens.items()}}
 
@@ -63,10 +64,15 @@ def test_full_sync_reconciles_exactly_with_the_imitation(rpc, add_wallet, sync, 
     assert rpc.count("getTransaction") == result.fetched["transactions"] == result.snapshot.stats["new_transactions"]
     assert result.fetched["token_accounts"] == 4 and result.fetched["stake_rewards"] == 1
     assert rpc.keys_seen == {API_KEY}
-    # Known mints are known; the others are reconciled, shown unverified (no evidence of spam on Solana yet).
-    status = dict(query("SELECT contract, status FROM raw.token_metadata WHERE integration_id = ?", wallet))
-    assert status[USDC.address] == status[USDT.address] == "known"
-    assert status[SPAM.address] in ("unverified", "spam")
+    # Known mints are known; the airdrop's Token-2022 metadata names a URL: spam, ignored by reconciliation;
+    # a mint with a plain name and no other evidence is unverified (reconciled, marked).
+    verdicts = {r[0]: r[1:] for r in query(
+        "SELECT contract, symbol, status, reason FROM raw.token_metadata WHERE integration_id = ?", wallet)}
+    assert verdicts[USDC.address][:2] == ("USDC", "known") and verdicts[USDT.address][:2] == ("USDT", "known")
+    assert verdicts[SPAM.address][:2] == ("GIFT", "spam") and "URL" in verdicts[SPAM.address][2]
+    assert verdicts[FEE_TOKEN.address][:2] == ("FEED", "unverified")
+    assert rows[f"solana:{SPAM.address}"][3] and not rows[f"solana:{USDC.address}"][3]
+    assert rpc.count("getAccountInfo") == 2  # the metadata of the two mints that are not known
 
 
 def test_rent_fees_failures_lookup_tables_token_2022_and_staking_are_booked(rpc, add_wallet, sync, query):
@@ -199,3 +205,19 @@ def test_an_address_never_used_syncs_to_nothing(rpc, add_wallet, sync, query):
     result = sync(wallet)
     assert [(b.asset_id, b.raw_amount) for b in result.snapshot.balances] == [(NATIVE, "0")]
     assert query("SELECT count(*) FROM core.transactions WHERE integration_id = ?", wallet) == [(0,)]
+
+
+def test_a_token_amount_too_large_for_the_warehouse_is_left_out_and_the_rest_syncs(rpc, add_wallet, sync, query):
+    from pipelines.imitations.solana.ledger import Mint, key_of
+
+    huge = Mint(key_of("mint:huge"), 0)
+    account = token_account(WALLET, huge)
+    rpc.ledger.transact(SPAMMER, [("open", SPAMMER, account, WALLET, huge), ("mint", huge, account, 10**30)])
+    rpc.ledger.finalize()
+    wallet = add_wallet()
+    result = sync(wallet)
+    assert f"solana:{huge.address}" not in {b.asset_id for b in result.snapshot.balances}
+    assert query("SELECT count(*) FROM core.transactions WHERE incoming_asset_id = ?", f"solana:{huge.address}") == [(0,)]
+    rows = reconciliation(query, wallet)
+    sol = truth(rpc)[NATIVE]  # with the rent the spammer paid for the account it opened
+    assert rows[NATIVE][:3] == (sol, sol, "match")

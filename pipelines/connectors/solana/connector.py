@@ -5,7 +5,8 @@ or one of its token accounts, keyed by signature), `token_accounts` (every token
 wallet ever owned: an incoming SPL transfer names only the token account, and a closed one is gone
 from getTokenAccountsByOwner, so they are remembered here and in the cursor), `stake_accounts`
 (those it withdraws from), `stake_rewards` (inflation rewards, keyed `account:epoch`), `tokens`
-(each mint's decimals and, for the known mints, symbol and name: raw.token_facts), `addresses` (the
+(each mint's decimals, symbol and name: the known mints' from config, others' from their Token-2022
+metadata extension: raw.token_facts), `addresses` (the
 wallet) and `chain` (SOL and the known mints: raw.wallet_chains). `sql/normalize/wallet/solana.sql`
 turns them into transactions.
 
@@ -44,6 +45,8 @@ from pipelines.timeutil import utc_now
 CURSOR_STREAM = "signatures"
 #: Wrapped SOL: a token account of this mint holds lamports, counted as SOL (never also as a token).
 WRAPPED_SOL = "So11111111111111111111111111111111111111112"
+#: DECIMAL(38,18) holds amounts below 10^20: a larger token balance (only spam has one) is left out.
+MAX_AMOUNT = Decimal(10) ** 20
 
 
 def _time(seconds: int | None) -> datetime | None:
@@ -83,9 +86,9 @@ class SolanaConnector(Connector):
         reads.check_network(rpc)
         held = reads.holdings(rpc, owner)
         token_accounts: dict[str, str] = dict(cursor.get("token_accounts") or {})  # address: mint
-        tokens: dict[str, int] = dict(cursor.get("tokens") or {})  # mint: decimals
+        mints: dict[str, int] = {}  # mint: decimals, of the mints seen in this sync
         for address, (mint, _, _, decimals, _) in held.token_accounts.items():
-            token_accounts[address], tokens[mint] = mint, decimals
+            token_accounts[address], mints[mint] = mint, decimals
         until: dict[str, str] = dict(cursor.get("until") or {})
         newest: dict[str, str] = {}
         txs: dict[str, dict[str, Any]] = {}
@@ -104,10 +107,14 @@ class SolanaConnector(Connector):
                     continue
                 txs[signature] = reads.transaction(rpc, signature)
                 for account, (mint, decimals) in _owned_token_accounts(txs[signature], owner).items():
-                    tokens[mint] = decimals
+                    mints[mint] = decimals
                     if account not in token_accounts:
                         token_accounts[account] = mint
                         queue.append(account)
+        tokens: dict[str, list] = dict(cursor.get("tokens") or {})  # mint: [symbol, name, decimals]
+        for mint, decimals in sorted(mints.items()):
+            if mint not in tokens and mint != WRAPPED_SOL:
+                tokens[mint] = [*(KNOWN_MINTS.get(mint) or reads.mint_metadata(rpc, mint)), decimals]
         stake_accounts = sorted(set(cursor.get("stake_accounts") or []) | set(held.stake_accounts))
         rewards, next_epoch = [], cursor.get("reward_epoch")
         if stake_accounts:
@@ -120,7 +127,7 @@ class SolanaConnector(Connector):
         state = {"until": {**until, **newest}, "token_accounts": token_accounts, "tokens": tokens,
                  "stake_accounts": stake_accounts, "reward_epoch": next_epoch}
         return Snapshot(
-            balances=self._balances(held, tokens),
+            balances=self._balances(held, tokens, log),
             cursors={CURSOR_STREAM: _dump(state)},
             synced_at=utc_now(),
             stats={"slot": held.slot, "requests": rpc.requests, "new_transactions": len(txs),
@@ -136,21 +143,22 @@ class SolanaConnector(Connector):
         sink.add("stake_accounts", [(address, None, _dump({"address": address, "withdrawer": owner}))
                                     for address in stake_accounts])
         sink.add("stake_rewards", [(f"{r['address']}:{r['epoch']}", _time(r["blockTime"]), _dump(r)) for r in rewards])
-        sink.add("tokens", [(mint, None, _dump({"address": mint, "symbol": KNOWN_MINTS.get(mint, (None, None))[0],
-                                                "name": KNOWN_MINTS.get(mint, (None, None))[1], "decimals": decimals}))
-                            for mint, decimals in sorted(tokens.items()) if mint != WRAPPED_SOL])
+        sink.add("tokens", [(mint, None, _dump({"address": mint, "symbol": symbol, "name": name, "decimals": decimals}))
+                            for mint, (symbol, name, decimals) in sorted(tokens.items())])
         sink.add("addresses", [(owner, None, _dump({"address": owner}))])
         sink.add("chain", [(PROVIDER, None, _dump({"native_symbol": NATIVE, "native_decimals": NATIVE_DECIMALS,
                                                    "known_tokens": sorted(KNOWN_MINTS)}))])
 
     @staticmethod
-    def _balances(held: reads.Holdings, tokens: dict[str, int]) -> list[SyncedBalance]:
+    def _balances(held: reads.Holdings, tokens: dict[str, list], log: Log) -> list[SyncedBalance]:
         """SOL (with the rent of the token accounts and the stake accounts' lamports) and every mint the
         wallet ever held (0 when none is left), at the cut-off slot."""
         balances = [SyncedBalance(NATIVE_ID, NATIVE, Decimal(held.sol).scaleb(-NATIVE_DECIMALS), str(held.sol), held.slot)]
         units = held.units()
-        for mint in sorted(set(tokens) - {WRAPPED_SOL}):
-            amount, decimals = units.get(mint, (0, tokens[mint]))
-            symbol = KNOWN_MINTS.get(mint, (mint,))[0]
-            balances.append(SyncedBalance(asset_id(mint), symbol, Decimal(amount).scaleb(-decimals), str(amount), held.slot))
+        for mint, (symbol, _, decimals) in sorted(tokens.items()):
+            amount = Decimal(units.get(mint, (0,))[0]).scaleb(-decimals)
+            if amount >= MAX_AMOUNT:
+                log.warning(f"solana:{mint}: balance {units[mint][0]} does not fit DECIMAL(38,18); left out (probable spam)")
+                continue
+            balances.append(SyncedBalance(asset_id(mint), symbol or mint, amount, str(units.get(mint, (0,))[0]), held.slot))
         return balances

@@ -9,6 +9,8 @@
   next sync, so history and balances describe the same slot.
 - `transaction`: getTransaction in jsonParsed encoding with maxSupportedTransactionVersion 0 (a v0
   transaction's account keys then include the addresses loaded from lookup tables).
+- `mint_metadata`: getAccountInfo of a mint not seen before, for the name and symbol of its
+  Token-2022 metadata extension (the spam rules read names).
 - `rewards`: getInflationReward per finished epoch for the stake accounts, getBlockTime of each.
 """
 
@@ -113,6 +115,18 @@ def transaction(rpc: SolanaRpc, signature: str) -> dict[str, Any]:
         if tx["blockTime"] is None:
             raise SolanaRpcError(f"the Solana RPC at {rpc.where} knows no time of slot {tx['slot']} ({signature})")
     return tx
+
+
+def mint_metadata(rpc: SolanaRpc, mint: str) -> tuple[str | None, str | None]:
+    """(symbol, name) a mint gives itself in its Token-2022 tokenMetadata extension; (None, None)
+    for other mints (their Metaplex metadata is not read)."""
+    account = rpc.call("getAccountInfo", mint, {**FINALIZED, "encoding": "jsonParsed"})["value"] or {}
+    info = ((account.get("data") or {}).get("parsed") or {}).get("info") if isinstance(account.get("data"), dict) else None
+    for extension in (info or {}).get("extensions") or []:
+        if extension.get("extension") == "tokenMetadata":
+            state = extension.get("state") or {}
+            return state.get("symbol") or None, state.get("name") or None
+    return None, None
 
 
 def rewards(rpc: SolanaRpc, stake_accounts: list[str], first_epoch: int, cutoff: int) -> tuple[list[dict[str, Any]], int]:

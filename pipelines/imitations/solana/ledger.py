@@ -51,6 +51,8 @@ class Mint:
     decimals: int
     program: str = TOKEN_PROGRAM
     fee_bps: int = 0  # Token-2022 transfer-fee extension: basis points withheld from each transfer
+    symbol: str | None = None  # Token-2022 tokenMetadata extension (name and symbol the mint says it has)
+    name: str | None = None
 
     @property
     def space(self) -> int:
@@ -118,6 +120,7 @@ class Ledger:
         self.final, self.final_slot = State(), start_slot
         self.txs: list[Tx] = []
         self.rewards: list[Reward] = []
+        self.mints: dict[str, Mint] = {}
 
     def time_of(self, slot: int) -> int:
         return self.start_time + (slot - self.start_slot) * 2 // 5  # 400 ms a slot
@@ -202,6 +205,7 @@ class Ledger:
             state.lamports[payer] -= lamports
             state.lamports[account] = state.lamports.get(account, 0) + lamports
             state.tokens[account] = TokenAccount(mint, owner)
+            self.mints[mint.address] = mint
             touched += [payer, account]
             programs += ["ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL", mint.program]
             return parsed("spl-associated-token-account", "ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL", "create",
@@ -280,6 +284,11 @@ class Ledger:
                     tokens[account.mint.address] = tokens.get(account.mint.address, 0) + account.amount
             lamports += sum(state.lamports[a] for a, s in state.stakes.items() if s.withdrawer == owner)
             return lamports, tokens
+
+    def supply(self, mint: Mint) -> int:
+        """Units of a mint held at the finalized slot."""
+        with self._lock:
+            return sum(a.amount + a.withheld for a in self.final.tokens.values() if a.mint == mint)
 
     def finalized_txs(self, address: str) -> list[Tx]:
         """The finalized transactions naming `address`, newest first."""

@@ -11,7 +11,8 @@
 - a Token-2022 mint with a 1 % transfer fee: received (amount minus the fee) and sent;
 - USDT received on an account the wallet then empties and closes (rent back; the closed account is
   gone from getTokenAccountsByOwner, its history is not);
-- a spam mint airdropped into an account the spammer opened for the wallet (and paid the rent of);
+- a spam mint (Token-2022, its metadata extension names a URL) airdropped into an account the
+  spammer opened for the wallet (and paid the rent of);
 - 5 SOL delegated from a stake account the wallet withdraws from, and one epoch's reward;
 - 1,005 tiny payouts from a pool (two pages of getSignaturesForAddress's 1,000);
 - one deposit not finalized yet.
@@ -27,8 +28,8 @@ from pipelines.imitations.solana.ledger import Ledger, Mint, key_of
 SOL = 1_000_000_000
 USDC = Mint("EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", 6)
 USDT = Mint("Es9vMFrzaCERmJfrF4H2FdWY2aCDg7dbVAd6bYUhA3c2", 6)
-FEE_TOKEN = Mint(key_of("mint:fee-2022"), 6, TOKEN_2022_PROGRAM, fee_bps=100)
-SPAM = Mint(key_of("mint:airdrop"), 9)
+FEE_TOKEN = Mint(key_of("mint:fee-2022"), 6, TOKEN_2022_PROGRAM, fee_bps=100, symbol="FEED", name="Fee Dollar")
+SPAM = Mint(key_of("mint:airdrop"), 9, TOKEN_2022_PROGRAM, symbol="GIFT", name="Claim your reward at solgift.example")
 PAYOUTS = 1_005
 REWARD = 1_234_567
 

@@ -1,7 +1,8 @@
 """The Solana RPC imitation: a JSON-RPC 2.0 server on 127.0.0.1 serving the generated history.
 
 Methods (answers in the documented shapes, `finalized` commitment, jsonParsed encoding):
-getGenesisHash (mainnet-beta's, or `genesis`), getBalance, getTokenAccountsByOwner (`programId`
+getGenesisHash (mainnet-beta's, or `genesis`), getBalance, getAccountInfo (mints, with the
+Token-2022 tokenMetadata extension), getTokenAccountsByOwner (`programId`
 filter, either token program), getProgramAccounts (the Stake program with a memcmp filter on the
 withdraw authority at offset 44, `withContext`), getSignaturesForAddress (newest first, `limit` at
 most 1,000, `before`/`until`), getTransaction (jsonParsed; a v0 transaction without
@@ -21,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from pipelines.connectors.solana.config import MAINNET_GENESIS, STAKE_PROGRAM, TOKEN_PROGRAMS, WITHDRAWER_OFFSET
 from pipelines.imitations.local_server import LocalServer
-from pipelines.imitations.solana.ledger import SLOTS_PER_EPOCH, Ledger, Tx, rent, ui_amount
+from pipelines.imitations.solana.ledger import SLOTS_PER_EPOCH, Ledger, Tx, key_of, rent, ui_amount
 from pipelines.imitations.solana.scenario import History, generate
 
 API_VERSION = "2.0.15"
@@ -147,6 +148,24 @@ class SolanaImitation(LocalServer):
             "executable": False, "lamports": state.lamports[address], "owner": STAKE_PROGRAM, "rentEpoch": U64_MAX,
             "space": 200}} for address, stake in state.stakes.items() if stake.withdrawer == withdrawer]
         return {"context": self._context(config), "value": value} if config.get("withContext") else value
+
+    def _getAccountInfo(self, address: str, config: dict | None = None) -> dict[str, Any]:
+        """Mint accounts only (jsonParsed; a Token-2022 mint with its tokenMetadata extension); others are null."""
+        mint = self.ledger.mints.get(_checked(address))
+        if mint is None:
+            return {"context": self._context(config), "value": None}
+        info: dict[str, Any] = {"decimals": mint.decimals, "freezeAuthority": None, "isInitialized": True,
+                                "mintAuthority": key_of("mint-authority"), "supply": str(self.ledger.supply(mint))}
+        space = 82
+        if mint.symbol:
+            space = 400
+            info["extensions"] = [{"extension": "tokenMetadata", "state": {
+                "additionalMetadata": [], "mint": mint.address, "name": mint.name, "symbol": mint.symbol,
+                "updateAuthority": key_of("mint-authority"), "uri": f"https://meta.example/{mint.symbol}.json"}}]
+        program = "spl-token-2022" if mint.program != TOKEN_PROGRAMS[0] else "spl-token"
+        return {"context": self._context(config), "value": {
+            "data": {"parsed": {"info": info, "type": "mint"}, "program": program, "space": space},
+            "executable": False, "lamports": rent(space), "owner": mint.program, "rentEpoch": U64_MAX, "space": space}}
 
     def _getSignaturesForAddress(self, address: str, config: dict | None = None) -> list[dict[str, Any]]:
         config = config or {}

@@ -72,7 +72,9 @@ moves AS (
 legs AS (
     SELECT sig, min(occurred_at) AS occurred_at, asset_id, any_value(asset) AS asset, any_value(decimals) AS decimals,
            sum(units) AS net
-    FROM moves GROUP BY sig, asset_id HAVING sum(units) <> 0
+    FROM moves GROUP BY sig, asset_id
+    -- DECIMAL(38,18) holds amounts below 10^20: a larger movement (only spam has one) is left out.
+    HAVING sum(units) <> 0 AND length(abs(sum(units))::VARCHAR) - any_value(decimals) <= 20
 ),
 rewards AS (
     SELECT source_id AS sig, occurred_at, 'solana:native' AS asset_id, 'SOL' AS asset, 9 AS decimals,
