@@ -165,6 +165,23 @@ def test_a_transaction_finalized_during_the_sync_waits_for_the_next_one(rpc, add
     assert rows[NATIVE][:3] == (truth(rpc)[NATIVE], truth(rpc)[NATIVE], "match")
 
 
+def test_a_transaction_between_the_balance_reads_repeats_the_pass(rpc, add_wallet, sync, query):
+    wallet = add_wallet()
+
+    def payout():
+        rpc.ledger.transact(POOL, [("sol", POOL, WALLET, 4_321)])
+        rpc.ledger.finalize()
+
+    # Requests: genesis, getBalance, then the first token program read answers at a later slot.
+    rpc.on_request(3, payout)
+    result = sync(wallet)
+    assert result.snapshot.stats["passes"] == 2
+    assert rpc.count("getBalance") == 2 and rpc.count("getTransaction") == result.fetched["transactions"]
+    rows = reconciliation(query, wallet)
+    for asset_id, amount in truth(rpc).items():
+        assert rows[asset_id][:3] == (amount, amount, "match"), asset_id
+
+
 def test_rate_limits_are_waited_out_and_an_outage_changes_nothing(rpc, add_wallet, sync, warehouse):
     wallet = add_wallet()
     rpc.fail(429, 3, retry_after="0")

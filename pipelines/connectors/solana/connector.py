@@ -10,9 +10,11 @@ metadata extension: raw.token_facts), `addresses` (the
 wallet) and `chain` (SOL and the known mints: raw.wallet_chains). `sql/normalize/wallet/solana.sql`
 turns them into transactions.
 
-One sync reads the balances first (all at one finalized slot: the cut-off), then the signatures of
-the wallet and of each token account up to that slot, until the newest one the last sync knew.
-Token accounts found in new transactions are read too, in the same sync. The cursor holds, per
+One sync reads the balances first (finalized, each at a slot at least the first one's; the latest
+is the cut-off), then the signatures of the wallet and of each token account up to that slot,
+until the newest one the last sync knew. Token accounts found in new transactions are read too, in
+the same sync. When one of those signatures lies between the first and the last balance read, the
+reads may disagree, and the pass is repeated (the transactions already fetched are kept). The cursor holds, per
 address, that newest signature, plus the token and stake accounts and the mints seen, and the next
 epoch whose stake rewards to ask for.
 """
@@ -38,7 +40,7 @@ from pipelines.connectors.solana.config import (
     check_credentials,
     endpoint,
 )
-from pipelines.connectors.solana.rpc import SolanaRpc
+from pipelines.connectors.solana.rpc import SolanaRpc, SolanaRpcError
 from pipelines.errors import UserError
 from pipelines.timeutil import utc_now
 
@@ -47,6 +49,8 @@ CURSOR_STREAM = "signatures"
 WRAPPED_SOL = "So11111111111111111111111111111111111111112"
 #: DECIMAL(38,18) holds amounts below 10^20: a larger token balance (only spam has one) is left out.
 MAX_AMOUNT = Decimal(10) ** 20
+#: Passes over balances and history until no transaction of the wallet's landed between the balance reads.
+MAX_PASSES = 5
 
 
 def _time(seconds: int | None) -> datetime | None:
@@ -60,6 +64,46 @@ def _owned_token_accounts(tx: dict[str, Any], owner: str) -> dict[str, tuple[str
     return {keys[entry["accountIndex"]]: (entry["mint"], int(entry["uiTokenAmount"]["decimals"]))
             for entry in (meta.get("preTokenBalances") or []) + (meta.get("postTokenBalances") or [])
             if entry.get("owner") == owner}
+
+
+class _Walk:
+    """One pass over the history up to the holdings' cut-off: the signatures of the wallet and of each
+    of its token accounts (those of the cursor, of the balances, and those found in the new
+    transactions, read in the same pass), each until the newest one the last sync knew."""
+
+    def __init__(self, owner: str, held: reads.Holdings, cursor: Mapping[str, Any]) -> None:
+        self.owner, self.held = owner, held
+        self.until: dict[str, str] = dict(cursor.get("until") or {})
+        self.token_accounts: dict[str, str] = dict(cursor.get("token_accounts") or {})  # address: mint
+        self.mints: dict[str, int] = {}  # mint: decimals, of the mints seen in this sync
+        for address, (mint, _, _, decimals, _) in held.token_accounts.items():
+            self.token_accounts[address], self.mints[mint] = mint, decimals
+        self.newest: dict[str, str] = {}
+        self.txs: dict[str, dict[str, Any]] = {}
+        self.read: set[str] = set()
+        self.straddled = False  # a transaction landed between the first and the last balance read
+
+    def run(self, rpc: SolanaRpc, fetched: dict[str, dict[str, Any]]) -> None:
+        queue = [self.owner, *sorted(self.token_accounts)]
+        while queue:
+            address = queue.pop(0)
+            if address in self.read:
+                continue
+            self.read.add(address)
+            found = reads.signatures(rpc, address, self.until.get(address), self.held.slot)
+            self.straddled = self.straddled or self.held.straddled_by(found)
+            if found:
+                self.newest[address] = found[0]["signature"]
+            for entry in reversed(found):  # oldest first: a token account is known before its later transactions
+                signature = entry["signature"]
+                if signature not in fetched:
+                    fetched[signature] = reads.transaction(rpc, signature)
+                self.txs[signature] = fetched[signature]
+                for account, (mint, decimals) in _owned_token_accounts(fetched[signature], self.owner).items():
+                    self.mints[mint] = decimals
+                    if account not in self.token_accounts:
+                        self.token_accounts[account] = mint
+                        queue.append(account)
 
 
 def _dump(value: Any) -> str:
@@ -84,33 +128,17 @@ class SolanaConnector(Connector):
         cursor = {} if full or not cursors.get(CURSOR_STREAM) else json.loads(cursors[CURSOR_STREAM])
         owner = config.address
         reads.check_network(rpc)
-        held = reads.holdings(rpc, owner)
-        token_accounts: dict[str, str] = dict(cursor.get("token_accounts") or {})  # address: mint
-        mints: dict[str, int] = {}  # mint: decimals, of the mints seen in this sync
-        for address, (mint, _, _, decimals, _) in held.token_accounts.items():
-            token_accounts[address], mints[mint] = mint, decimals
-        until: dict[str, str] = dict(cursor.get("until") or {})
-        newest: dict[str, str] = {}
-        txs: dict[str, dict[str, Any]] = {}
-        queue, read = [owner, *sorted(token_accounts)], set()
-        while queue:
-            address = queue.pop(0)
-            if address in read:
-                continue
-            read.add(address)
-            found = reads.signatures(rpc, address, until.get(address), held.slot)
-            if found:
-                newest[address] = found[0]["signature"]
-            for entry in reversed(found):  # oldest first: a token account is known before its later transactions
-                signature = entry["signature"]
-                if signature in txs:
-                    continue
-                txs[signature] = reads.transaction(rpc, signature)
-                for account, (mint, decimals) in _owned_token_accounts(txs[signature], owner).items():
-                    mints[mint] = decimals
-                    if account not in token_accounts:
-                        token_accounts[account] = mint
-                        queue.append(account)
+        fetched: dict[str, dict[str, Any]] = {}  # signature: transaction, kept across passes
+        for passes in range(1, MAX_PASSES + 1):
+            held = reads.holdings(rpc, owner)
+            walk = _Walk(owner, held, cursor)
+            walk.run(rpc, fetched)
+            if not walk.straddled:
+                break
+        else:
+            raise SolanaRpcError(f"the wallet's transactions kept landing between the balance reads during {MAX_PASSES} "
+                                 "passes; sync again later")
+        txs, token_accounts, mints, read = walk.txs, walk.token_accounts, walk.mints, walk.read
         tokens: dict[str, list] = dict(cursor.get("tokens") or {})  # mint: [symbol, name, decimals]
         for mint, decimals in sorted(mints.items()):
             if mint not in tokens and mint != WRAPPED_SOL:
@@ -124,13 +152,13 @@ class SolanaConnector(Connector):
         self._store(sink, owner, txs, token_accounts, tokens, stake_accounts, rewards)
         log.info(f"{integration.integration_id}: {len(txs)} new transactions over {len(read)} addresses, "
                  f"{len(rewards)} stake rewards, slot {held.slot}")
-        state = {"until": {**until, **newest}, "token_accounts": token_accounts, "tokens": tokens,
+        state = {"until": {**walk.until, **walk.newest}, "token_accounts": token_accounts, "tokens": tokens,
                  "stake_accounts": stake_accounts, "reward_epoch": next_epoch}
         return Snapshot(
             balances=self._balances(held, tokens, log),
             cursors={CURSOR_STREAM: _dump(state)},
             synced_at=utc_now(),
-            stats={"slot": held.slot, "requests": rpc.requests, "new_transactions": len(txs),
+            stats={"slot": held.slot, "passes": passes, "requests": rpc.requests, "new_transactions": len(txs),
                    "addresses_read": len(read), "new_rewards": len(rewards)},
         )
 

@@ -3,7 +3,8 @@
 - `check_network`: getGenesisHash must be mainnet-beta's (a devnet URL is refused, nothing read).
 - `holdings`: getBalance, getTokenAccountsByOwner for both token programs and the stake accounts
   the wallet withdraws from (getProgramAccounts on the Stake program, memcmp on the withdraw
-  authority at offset 44), all answered at one context slot: the sync's cut-off.
+  authority at offset 44), each at a context slot at least getBalance's; the latest is the sync's
+  cut-off, and no transaction of the wallet's may lie between the first and the last.
 - `signatures`: getSignaturesForAddress newest first, 1,000 a page (`before`), stopping at the
   newest signature the last sync knew (`until`); signatures after the cut-off slot wait for the
   next sync, so history and balances describe the same slot.
@@ -30,8 +31,6 @@ from pipelines.errors import UserError
 
 FINALIZED = {"commitment": "finalized"}
 PAGE = 1_000
-#: Reads of the holdings until all of them answer at one slot (each read names its slot).
-MAX_PASSES = 5
 
 
 def check_network(rpc: SolanaRpc) -> None:
@@ -43,9 +42,11 @@ def check_network(rpc: SolanaRpc) -> None:
 
 @dataclass
 class Holdings:
-    """The wallet's finalized balances at `slot`: its own lamports, its token accounts (address: (mint,
-    program, units, decimals, lamports)) and its stake accounts (address: (lamports, activation epoch))."""
+    """The wallet's finalized balances: its own lamports, its token accounts (address: (mint, program,
+    units, decimals, lamports)) and its stake accounts (address: (lamports, activation epoch)), read
+    at slots from `first_slot` (getBalance's) to `slot` (the latest: the sync's cut-off)."""
 
+    first_slot: int
     slot: int
     lamports: int
     token_accounts: dict[str, tuple[str, str, int, int, int]] = field(default_factory=dict)
@@ -64,34 +65,38 @@ class Holdings:
             found[mint] = (found.get(mint, (0, decimals))[0] + units, decimals)
         return found
 
+    def straddled_by(self, entries: list[dict[str, Any]]) -> bool:
+        """Whether a transaction landed between the first and the last read (then they may disagree)."""
+        return any(self.first_slot < entry["slot"] <= self.slot for entry in entries)
+
 
 def holdings(rpc: SolanaRpc, owner: str) -> Holdings:
-    for _ in range(MAX_PASSES):
-        balance = rpc.call("getBalance", owner, FINALIZED)
-        slot = balance["context"]["slot"]
-        at = {**FINALIZED, "minContextSlot": slot}
-        held = Holdings(slot, int(balance["value"]))
-        slots = set()
-        for program in TOKEN_PROGRAMS:
-            answer = rpc.call("getTokenAccountsByOwner", owner, {"programId": program}, {**at, "encoding": "jsonParsed"})
-            slots.add(answer["context"]["slot"])
-            for entry in answer["value"]:
-                info = entry["account"]["data"]["parsed"]["info"]
-                amount = info["tokenAmount"]
-                held.token_accounts[entry["pubkey"]] = (info["mint"], program, int(amount["amount"]),
-                                                        int(amount["decimals"]), int(entry["account"]["lamports"]))
-        stakes = rpc.call("getProgramAccounts", STAKE_PROGRAM, {
-            **at, "encoding": "jsonParsed", "withContext": True,
-            "filters": [{"memcmp": {"offset": WITHDRAWER_OFFSET, "bytes": owner}}]})
-        slots.add(stakes["context"]["slot"])
-        for entry in stakes["value"]:
-            delegation = ((entry["account"]["data"]["parsed"]["info"].get("stake") or {}).get("delegation") or {})
-            held.stake_accounts[entry["pubkey"]] = (int(entry["account"]["lamports"]),
-                                                    int(delegation.get("activationEpoch") or 0))
-        if slots == {slot}:
-            return held
-    raise SolanaRpcError(f"the Solana RPC at {rpc.where} kept answering at different slots during {MAX_PASSES} reads; "
-                         "sync again later")
+    """Each read asks for a slot at least getBalance's (`minContextSlot`); the finalized slot moves
+    on between them (every 400 ms on mainnet), so the caller checks with the signatures that no
+    transaction of the wallet's landed in between."""
+    balance = rpc.call("getBalance", owner, FINALIZED)
+    first = balance["context"]["slot"]
+    at = {**FINALIZED, "minContextSlot": first}
+    held = Holdings(first, first, int(balance["value"]))
+    slots = [first]
+    for program in TOKEN_PROGRAMS:
+        answer = rpc.call("getTokenAccountsByOwner", owner, {"programId": program}, {**at, "encoding": "jsonParsed"})
+        slots.append(answer["context"]["slot"])
+        for entry in answer["value"]:
+            info = entry["account"]["data"]["parsed"]["info"]
+            amount = info["tokenAmount"]
+            held.token_accounts[entry["pubkey"]] = (info["mint"], program, int(amount["amount"]),
+                                                    int(amount["decimals"]), int(entry["account"]["lamports"]))
+    stakes = rpc.call("getProgramAccounts", STAKE_PROGRAM, {
+        **at, "encoding": "jsonParsed", "withContext": True,
+        "filters": [{"memcmp": {"offset": WITHDRAWER_OFFSET, "bytes": owner}}]})
+    slots.append(stakes["context"]["slot"])
+    for entry in stakes["value"]:
+        delegation = ((entry["account"]["data"]["parsed"]["info"].get("stake") or {}).get("delegation") or {})
+        held.stake_accounts[entry["pubkey"]] = (int(entry["account"]["lamports"]),
+                                                int(delegation.get("activationEpoch") or 0))
+    held.slot = max(slots)
+    return held
 
 
 def signatures(rpc: SolanaRpc, address: str, until: str | None, cutoff: int) -> list[dict[str, Any]]:
