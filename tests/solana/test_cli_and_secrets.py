@@ -32,6 +32,8 @@ def test_cli_wallet_syncs_and_the_key_in_the_url_never_shows(cli, warehouse, tmp
     monkeypatch.setattr("sys.stdin", io.StringIO(rpc.url.replace(API_KEY, "wrong-" + API_KEY) + "\n"))
     rejected_add = run("solana", "add", "toly", WALLET, "--name", "Rejected", "--rpc-url-stdin")
     assert rejected_add.code == 2 and "refused the API key (HTTP 401)" in rejected_add.err
+    # The URL can be replaced later as the EVM wallets' node URL is (stored encrypted again).
+    assert run("integrations", "set", "toly-phantom", "--rpc-url-env", "HELIUS_URL").code == 0
     assert run("sync", "toly-phantom").code == 0
     shown = run("integrations", "show", "toly-phantom").out
     assert "stored (encrypted)" in shown and "Mobile" in shown
