@@ -5,18 +5,17 @@ or one of its token accounts, keyed by signature), `token_accounts` (every token
 wallet ever owned: an incoming SPL transfer names only the token account, and a closed one is gone
 from getTokenAccountsByOwner, so they are remembered here and in the cursor), `stake_accounts`
 (those it withdraws from), `stake_rewards` (inflation rewards, keyed `account:epoch`), `tokens`
-(each mint's decimals, symbol and name: the known mints' from config, others' from their Token-2022
-metadata extension: raw.token_facts), `addresses` (the
-wallet) and `chain` (SOL and the known mints: raw.wallet_chains). `sql/normalize/wallet/solana.sql`
-turns them into transactions.
+(each mint's decimals, symbol and name: the known mints' from config, the others' from their
+Token-2022 metadata extension; raw.token_facts), `addresses` (the wallet) and `chain` (SOL and the
+known mints: raw.wallet_chains). `sql/normalize/wallet/solana.sql` turns them into transactions.
 
 One sync reads the balances first (finalized, each at a slot at least the first one's; the latest
 is the cut-off), then the signatures of the wallet and of each token account up to that slot,
 until the newest one the last sync knew. Token accounts found in new transactions are read too, in
 the same sync. When one of those signatures lies between the first and the last balance read, the
-reads may disagree, and the pass is repeated (the transactions already fetched are kept). The cursor holds, per
-address, that newest signature, plus the token and stake accounts and the mints seen, and the next
-epoch whose stake rewards to ask for.
+reads may disagree, and the pass is repeated (the transactions already fetched are kept). The
+cursor holds, per address, that newest signature, plus the token and stake accounts and the mints
+seen, and the next epoch whose stake rewards to ask for.
 """
 
 from __future__ import annotations
