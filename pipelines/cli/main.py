@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "pipelines.cli.multichain_commands",
     "pipelines.cli.bitcoin_commands",
     "pipelines.cli.tron_commands",
+    "pipelines.cli.solana_commands",
     "pipelines.cli.exchange_commands",
 )
 
