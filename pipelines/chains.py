@@ -94,15 +94,13 @@ class Network:
         return any(os.environ.get(name) for name in self.api_envs)
 
 
-SOLANA = Network("solana", "Solana", "solana", "SOL", 9, ("PIPELINES_SOLANA_RPC_URL",))
-
-
 @cache
 def networks() -> dict[str, Network]:
     """Every chain by key: the EVM chains in file order, then the UTXO coins, Tron and Solana."""
     from pipelines.connectors.bitcoin.coins import COINS
     from pipelines.connectors.bitcoin.config import ESPLORA_URL_ENV, blockbook_env
     from pipelines.connectors.tron import config as tron_config
+    from pipelines.connectors.solana import config as solana
     from pipelines.connectors.tron import connector as tron
 
     listed = [
@@ -114,7 +112,8 @@ def networks() -> dict[str, Network]:
                 ((ESPLORA_URL_ENV,) if coin.name == "bitcoin" else ()) + (blockbook_env(coin),))
         for coin in COINS.values()
     ]
-    listed += [Network(tron.PROVIDER, "Tron", "tron", tron.NATIVE, tron.NATIVE_DECIMALS, (tron_config.URL_ENV,)), SOLANA]
+    listed += [Network(tron.PROVIDER, "Tron", "tron", tron.NATIVE, tron.NATIVE_DECIMALS, (tron_config.URL_ENV,)),
+               Network(solana.PROVIDER, "Solana", "solana", solana.NATIVE, solana.NATIVE_DECIMALS, (solana.URL_ENV,))]
     return {n.key: n for n in listed}
 
 

@@ -25,7 +25,7 @@ REGISTRATIONS: dict[str, str] = {
     "evm": "pipelines.registry.multichain:register_evm",
     "utxo": "pipelines.registry.multichain:register_utxo",
     "tron": "pipelines.registry.multichain:register_tron",
-    "solana": "pipelines.cli.solana_commands:register_solana_wallet",
+    "solana": "pipelines.registry.multichain:register_solana",
 }
 
 
@@ -56,16 +56,10 @@ def option(network: Network) -> str:
     return f"--{network.key}"
 
 
-def registration(kind: str) -> Callable | None:
-    """The registration function of a kind, or None while none is installed (Solana before its
-    connector is merged)."""
+def registration(kind: str) -> Callable:
+    """The registration function of a kind (imported only when the command names such a chain)."""
     module, _, name = REGISTRATIONS[kind].partition(":")
-    try:
-        return getattr(import_module(module), name, None)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise  # the module exists but fails to import: a bug to see, not a missing chain
-        return None
+    return getattr(import_module(module), name)
 
 
 def plan(
@@ -102,14 +96,10 @@ def plan(
 
 def add_multichain_wallet(con, wallets: Sequence[ChainWallet]) -> list[str]:
     """Register every planned integration in the caller's transaction; returns their ids. Nothing is
-    written when a kind has no registration function or the wallet is already registered; a chain's
+    written when the wallet is already registered; a chain's
     invalid value raises `UserError` prefixed with its option, and the caller's rollback undoes the
     chains registered before it."""
-    functions = {}
-    for wallet in wallets:
-        functions[wallet.network.kind] = registration(wallet.network.kind)
-        if functions[wallet.network.kind] is None:
-            raise UserError(f"{wallet.option}: {wallet.network.kind} wallets are not supported yet")
+    functions = {wallet.network.kind: registration(wallet.network.kind) for wallet in wallets}
     ids = [w.integration_id for w in wallets]
     placeholders = ", ".join("?" for _ in ids)
     taken = [r[0] for r in con.execute(
@@ -165,3 +155,14 @@ def register_tron(con, wallet: ChainWallet) -> str:
     return add_integration(con, wallet.account_id, wallet.label, "wallet", wallet.network.key,
                            integration_id=wallet.integration_id, group_name=wallet.group,
                            settings={"address": wallet.values[0].strip()})
+
+
+def register_solana(con, wallet: ChainWallet) -> str:
+    """One Solana address, by the `solana add` code path (base58 key checked); the RPC URL comes
+    from PIPELINES_SOLANA_RPC_URL or `integrations credentials` later, as for every chain here."""
+    from pipelines.connectors.solana.registration import register_solana_wallet
+
+    if len(wallet.values) != 1:
+        raise UserError("a Solana wallet integration reads one address: give --solana once")
+    return register_solana_wallet(con, wallet.account_id, wallet.values[0].strip(), name=wallet.label,
+                                  group=wallet.group, integration_id=wallet.integration_id)

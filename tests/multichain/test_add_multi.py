@@ -82,7 +82,7 @@ def test_one_group_with_one_integration_per_chain_and_a_rerun_adds_nothing(alice
     (("--tron", TRON[:-1] + ("A" if TRON[-1] != "A" else "B")), "--tron: invalid Tron address"),
     (("--evm", EVM[:-2] + "e7"), "--evm: address"),
     (("--evm-chains", "ethereum,bitcoin"), "--evm-chains: bitcoin is not an EVM chain (give it its own option --bitcoin)"),
-    (("--solana", "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T"), "--solana: solana wallets are not supported yet"),
+    (("--solana", "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4"), "--solana: invalid Solana address"),
 ])
 def test_one_invalid_value_registers_nothing(alice, warehouse, change, message):
     before = snapshot(warehouse, REGISTRY)
@@ -100,27 +100,12 @@ def test_one_invalid_value_registers_nothing(alice, warehouse, change, message):
     assert snapshot(warehouse, REGISTRY) == before
 
 
-def stand_in(con, wallet):
-    """A registration function in the place of Solana's (the lead wires the real one at merge)."""
-    from pipelines.errors import UserError
-    from pipelines.registry.integrations import add_integration
-
-    if wallet.values[0] == "refused":
-        raise UserError("not a Solana address")
-    return add_integration(con, wallet.account_id, wallet.label, "manual", integration_id=wallet.integration_id,
-                           group_name=wallet.group)
-
-
-def test_a_kind_dispatches_to_its_registration_function_in_the_same_transaction(alice, warehouse, monkeypatch):
-    from pipelines.registry.multichain import REGISTRATIONS
-
-    monkeypatch.setitem(REGISTRATIONS, "solana", f"{__name__}:stand_in")
-    before = snapshot(warehouse, REGISTRY)
-    refused = alice(*ledger("--solana", "refused"))
-    assert refused.code == 2 and refused.err == "error: --solana: not a Solana address\n"
-    assert snapshot(warehouse, REGISTRY) == before  # the six chains registered before it are undone
+def test_a_solana_address_joins_the_group_by_the_solana_add_code_path(alice, warehouse):
     added = alice(*ledger("--solana", "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T"))
     assert added.code == 0 and "alice-ledger-solana added" in added.out and "8 integrations" in added.out
+    assert query(warehouse, "SELECT provider, group_name, settings->>'address' FROM app.integrations "
+                 "WHERE integration_id = 'alice-ledger-solana'") == [
+        ("solana", "Ledger", "4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T")]
 
 
 @pytest.mark.parametrize(("args", "message"), [
