@@ -13,11 +13,13 @@ FORMATS = {
     "cointracking": "CoinTracking CSV import layout (times in UTC unless --timezone)",
     "blockpit-csv": "Blockpit CSV export (semicolons, times in UTC)",
 }
+#: Formats that are read only (an exchange's own export).
+IMPORT_ONLY = {"coinbase-export": "Coinbase transaction history CSV (rows the API already synced are skipped)"}
 
 
 def register(subparsers) -> None:
     imp = group(subparsers, "import", "import transactions from a file", dest="format")
-    for name, what in FORMATS.items():
+    for name, what in {**FORMATS, **IMPORT_ONLY}.items():
         p = _cmd(imp, name, _import, f"import a {what}; all rows or none")
         p.set_defaults(format_name=name)
         p.add_argument("integration_id")

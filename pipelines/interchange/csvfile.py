@@ -33,6 +33,7 @@ FORMATS = {
     labels.KOINLY: "pipelines.interchange.koinly",
     labels.COINTRACKING: "pipelines.interchange.cointracking",
     labels.BLOCKPIT: "pipelines.interchange.blockpit_csv",
+    "coinbase-export": "pipelines.interchange.coinbase_export",
 }
 
 
@@ -206,9 +207,10 @@ def import_file(con, format_name: str, integration_id: str, path: Path | str, ti
     if integration.archived_at is not None:
         raise UserError(f"integration {integration_id!r} is archived")
     transactions = read_file(path, fmt, _zone(fmt, timezone))
-    ids = store.manual_ids(integration_id, transactions)
-    imported = store.insert(con, integration_id, transactions, ids, source=f"{format_name}:{path.name}",
-                            entered_timezone=None)
+    # An exchange's own export (coinbase_export) leaves out the rows its API already brought.
+    new = fmt.not_synced(con, integration_id, transactions) if hasattr(fmt, "not_synced") else transactions
+    ids = store.manual_ids(integration_id, new)
+    imported = store.insert(con, integration_id, new, ids, source=f"{format_name}:{path.name}", entered_timezone=None)
     return ImportResult(rows=len(transactions), imported=imported)
 
 
