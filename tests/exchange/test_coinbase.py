@@ -252,3 +252,30 @@ def test_cli_syncs_a_cdp_key_and_no_secret_shows_anywhere(cli, warehouse, tmp_pa
     for path in [p for root in (warehouse.parent, home) for p in root.rglob("*") if p.is_file()]:
         assert not any(s.encode() in path.read_bytes() for s in secrets), f"a secret in clear text in {path}"
     assert not any(s in "\n".join(outputs) for s in secrets)
+
+
+def test_a_buy_whose_payment_completes_a_sync_later_becomes_one_trade(warehouse, fresh, account):
+    """The two rows of one buy land in different syncs: the incremental build books their link again."""
+    integration = adder(warehouse, account, fresh)()
+    sync(warehouse, integration, full=True)
+    eur_row = fresh.buy_paying_later()
+    sync(warehouse, integration)
+    exact(warehouse, fresh, integration)
+    fresh.complete(eur_row)
+    sync(warehouse, integration)
+    with connect(warehouse) as con:
+        booked = con.execute("SELECT label, outgoing_asset, outgoing_amount, incoming_asset, incoming_amount "
+                             "FROM core.transactions WHERE integration_id = ? AND tx_id LIKE ?",
+                             [integration, f"%{eur_row['buy']['id']}"]).fetchall()
+    assert booked == [("Trade", "EUR", Decimal("250.00"), "ETH", Decimal("0.08461234"))]
+    exact(warehouse, fresh, integration)
+
+
+def test_past_the_hourly_request_limit_the_sync_fails_cleanly(warehouse, account):
+    with CoinbaseImitation(seed=3, rate_limit=20) as server:
+        integration = adder(warehouse, account, server)()
+        before = snapshot(warehouse, WAREHOUSE)
+        with pytest.raises(ExchangeUnavailable, match=r"coinbase kept failing on v2PrivateGetAccountsAccountIdTransactions "
+                                                      r"\(RateLimitExceeded\) after 6 attempts; nothing was written"):
+            sync(warehouse, integration, full=True)
+        assert snapshot(warehouse, WAREHOUSE) == before

@@ -107,25 +107,29 @@ class History:
         self.balance[account_id] = self.balance.get(account_id, Decimal(0)) + Decimal(row["amount"]["amount"])
 
     # -- linked events -----------------------------------------------------------------------------
-    def _linked(self, at: datetime, kind: str, legs: list[tuple[str, str, Decimal]], details: dict | None = None) -> str:
+    def _linked(self, at: datetime, kind: str, legs: list[tuple[str, str, Decimal]], details: dict | None = None,
+                pending: str | None = None) -> list[dict]:
         """One event seen in several accounts: one transaction per (currency, account type, amount),
-        each carrying `{kind: {id, resource, resource_path}}`."""
+        each carrying `{kind: {id, resource, resource_path}}`; the row in currency `pending` not final yet."""
         link_id = self.uid()
+        rows = []
         for currency, type_, amount in legs:
             account = self.account(currency, type_)
             link = {kind: {"id": link_id, "resource": kind, "resource_path": f"/v2/accounts/{account.id}/{kind}s/{link_id}"}}
-            self.tx(at, account, kind, amount, link=link, details=details or {"title": kind.title()})
-        return link_id
+            rows.append(self.tx(at, account, kind, amount, link=link, details=details or {"title": kind.title()},
+                                status="pending" if currency == pending else "completed"))
+        return rows
 
-    def buy(self, at: datetime, coin: str, eur: Decimal, coin_amount: Decimal) -> str:
+    def buy(self, at: datetime, coin: str, eur: Decimal, coin_amount: Decimal, pending: str | None = None) -> list[dict]:
         return self._linked(at, "buy", [(coin, "wallet", coin_amount), ("EUR", "fiat", -eur)],
-                            {"title": f"Bought {coin}", "subtitle": "Using EUR Wallet", "payment_method_name": "EUR Wallet"})
+                            {"title": f"Bought {coin}", "subtitle": "Using EUR Wallet", "payment_method_name": "EUR Wallet"},
+                            pending)
 
-    def sell(self, at: datetime, coin: str, coin_amount: Decimal, eur: Decimal) -> str:
+    def sell(self, at: datetime, coin: str, coin_amount: Decimal, eur: Decimal) -> list[dict]:
         return self._linked(at, "sell", [(coin, "wallet", -coin_amount), ("EUR", "fiat", eur)],
                             {"title": f"Sold {coin}", "subtitle": "Using EUR Wallet", "payment_method_name": "EUR Wallet"})
 
-    def convert(self, at: datetime, give: str, give_amount: Decimal, get: str, get_amount: Decimal) -> str:
+    def convert(self, at: datetime, give: str, give_amount: Decimal, get: str, get_amount: Decimal) -> list[dict]:
         return self._linked(at, "trade", [(give, "wallet", -give_amount), (get, "wallet", get_amount)],
                             {"title": f"Converted {give} to {get}"})
 

@@ -86,6 +86,12 @@ class CoinbaseImitation(LocalServer):
             self.history.buy(now, "BTC", Decimal("100.00"), Decimal("0.00151234"))
             self.history.staking_reward(now, "SOL", Decimal("0.000012345"))
 
+    def buy_paying_later(self) -> dict:
+        """A buy booked now whose EUR wallet row is still `pending`: returns that row (for `complete`)."""
+        with self._lock:
+            return self.history.buy(datetime.now(UTC) - timedelta(seconds=1), "ETH", Decimal("250.00"),
+                                    Decimal("0.08461234"), pending="EUR")[1]
+
     def export_csv(self, path) -> Path:
         """Write the account's transaction history CSV, as Coinbase's Statements page exports it."""
         from pipelines.imitations.coinbase.export import write
