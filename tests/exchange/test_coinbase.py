@@ -279,3 +279,26 @@ def test_past_the_hourly_request_limit_the_sync_fails_cleanly(warehouse, account
                                                       r"\(RateLimitExceeded\) after 6 attempts; nothing was written"):
             sync(warehouse, integration, full=True)
         assert snapshot(warehouse, WAREHOUSE) == before
+
+
+def test_the_imitation_answers_in_the_recorded_shapes(coinbase):
+    """The imitation's account list and transactions carry the fields of ccxt's recorded Coinbase
+    responses (tests/exchange/data/coinbase), with the same nesting the reader and legs read."""
+    recorded = json.loads((DATA / "accounts.json").read_text())
+    transactions = json.loads((DATA / "transactions.json").read_text())["data"]
+    account = coinbase.history.accounts[0].payload(Decimal(0))
+    sample = recorded["data"][0]
+    page = json.loads(coinbase._page("/v2/accounts", [account], {}, 250)[2])
+    assert set(recorded["pagination"]) <= set(page["pagination"])
+    assert set(sample) <= set(account) and set(sample["balance"]) == set(account["balance"])
+    served = [r for a in coinbase.history.accounts for r in a.transactions]
+    common = set.intersection(*(set(r) for r in transactions))
+    assert all(common <= set(r) for r in served)
+    for kind in ("buy", "sell", "send"):
+        def outgoing_if_send(r, kind=kind):
+            return r["type"] == kind and (kind != "send" or r["amount"]["amount"].startswith("-"))
+
+        mine, theirs = next(filter(outgoing_if_send, served)), next(filter(outgoing_if_send, transactions))
+        assert set(theirs) - {"application", "idem"} <= set(mine), kind
+        if kind == "send":
+            assert set(theirs["network"]) <= set(mine["network"])

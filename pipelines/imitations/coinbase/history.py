@@ -145,8 +145,9 @@ class History:
                     "commission": f"{commission:f}", "order_side": side}
             base_amount, quote_amount = (size, -(value + commission)) if side == "buy" else (-size, value - commission)
             when = at + timedelta(seconds=n)
-            self.tx(when, self.account(base), "advanced_trade_fill", base_amount, advanced_trade_fill=fill)
-            self.tx(when, self.account(quote), "advanced_trade_fill", quote_amount, advanced_trade_fill=fill)
+            details = {"title": f"Advanced Trade {side.title()}", "subtitle": f"{base}-{quote}"}
+            self.tx(when, self.account(base), "advanced_trade_fill", base_amount, advanced_trade_fill=fill, details=details)
+            self.tx(when, self.account(quote), "advanced_trade_fill", quote_amount, advanced_trade_fill=fill, details=details)
         return order_id
 
     def receive(self, at: datetime, coin: str, amount: Decimal, type_: str = "send") -> dict:
@@ -157,7 +158,9 @@ class History:
 
     def send(self, at: datetime, coin: str, arrives: Decimal, fee: Decimal, status: str = "completed") -> dict:
         """A send to an address: `amount` is what leaves the account (arrives + network fee)."""
-        network = {"status": "confirmed" if status == "completed" else "pending", "hash": self.uid().replace("-", ""),
+        tx_hash = self.uid().replace("-", "")
+        network = {"status": "confirmed" if status == "completed" else "pending", "hash": tx_hash,
+                   "transaction_url": f"https://explorer.example/{coin.lower()}/tx/{tx_hash}",
                    "transaction_fee": {"amount": f"{fee:f}", "currency": coin},
                    "transaction_amount": {"amount": f"{arrives:f}", "currency": coin}, "confirmations": 12}
         return self.tx(at, self.account(coin), "send", -(arrives + fee), status=status, network=network,
