@@ -302,3 +302,23 @@ def test_the_imitation_answers_in_the_recorded_shapes(coinbase):
         assert set(theirs) - {"application", "idem"} <= set(mine), kind
         if kind == "send":
             assert set(theirs["network"]) <= set(mine["network"])
+
+
+@pytest.mark.parametrize(("kind", "secret", "reason"), [
+    ("ecdsa", "-----BEGIN EC PRIVATE KEY-----\nnot base64\n-----END EC PRIVATE KEY-----\n", "is not a PEM private key"),
+    ("ed25519", "%" * 88, "is not base64 of its private key"),
+])
+def test_a_secret_ccxt_cannot_sign_with_is_refused_before_any_request(warehouse, coinbase, add, kind, secret, reason):
+    bad = add(name="Unusable", credentials={**coinbase.credentials[kind], "secret": secret})
+    coinbase.reset_counts()
+    with pytest.raises(UserError, match=f"coinbase rejected the API key of integration {bad} \\(the secret .*{reason}\\)"):
+        sync(warehouse, bad, full=True)
+    assert coinbase.count() == 0
+
+
+def test_a_pem_pasted_with_escaped_line_breaks_signs(coinbase):
+    from pipelines.connectors.exchange.coinbase import signable
+
+    pem = coinbase.credentials["ecdsa"]["secret"]
+    fixed, unusable = signable({**coinbase.credentials["ecdsa"], "secret": pem.replace("\n", "\\n")})
+    assert (fixed["secret"], unusable) == (pem, None)

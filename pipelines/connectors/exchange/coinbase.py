@@ -23,19 +23,23 @@ would only add price and fee detail that the fill transactions already carry
   read again until it is final. Only `completed` rows move money (normalization's rule).
 - Credentials: ccxt signs; a key name containing `organizations/` or a PEM secret is a CDP key
   (ES256 JWT), a base64 secret of 88 characters a CDP Ed25519 key (EdDSA JWT), anything else a
-  legacy HMAC key (see the README).
+  legacy HMAC key (see the README). A CDP secret that cannot be a key of its kind is refused before
+  any request with the "rejected the API key" message (ccxt would fail with a bare ValueError), and a
+  PEM pasted with literal `\\n` (as it stands in Coinbase's downloaded JSON) gets its line breaks back.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from pipelines.connectors.base import RecordSink, SyncedBalance
 from pipelines.connectors.exchange.base import ExchangeReader, dumps
+from pipelines.connectors.exchange.client import rejected_message
+from pipelines.errors import UserError
 
 ACCOUNTS_PAGE, TRANSACTIONS_PAGE = 250, 100
 #: Statuses that never change again; any other is read again on the next sync.
@@ -47,9 +51,41 @@ def created_at(row: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(row["created_at"].replace("Z", "+00:00")).astimezone(UTC).replace(tzinfo=None)
 
 
+def signable(credentials: Mapping[str, str]) -> tuple[dict[str, str], str | None]:
+    """The credentials as ccxt needs them, and why they cannot sign (None: they can, as far as can
+    be told without asking Coinbase). Mirrors ccxt's choice in `coinbase.sign`."""
+    import base64
+    import binascii
+
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    fixed = dict(credentials)
+    key, secret = fixed.get("apiKey", ""), fixed.get("secret", "")
+    if secret.startswith("-----BEGIN") and "\\n" in secret:
+        secret = fixed["secret"] = secret.replace("\\n", "\n")
+    if "organizations/" in key or secret.startswith("-----BEGIN"):
+        try:
+            load_pem_private_key(secret.encode(), password=None)
+        except (ValueError, TypeError):
+            return fixed, "the secret of a CDP key is not a PEM private key"
+    elif len(secret) == 88 or secret.endswith("="):
+        try:
+            if len(base64.b64decode(secret, validate=True)) < 32:
+                raise ValueError
+        except (ValueError, binascii.Error):
+            return fixed, "the secret of an Ed25519 CDP key is not base64 of its private key"
+    return fixed, None
+
+
 class CoinbaseReader(ExchangeReader):
     streams = ("transactions",)
     launched = "2012-06-01"
+
+    def connect(self, credentials: Mapping[str, str]) -> tuple[Any, Any]:
+        fixed, unusable = signable(credentials)
+        if unusable:
+            raise UserError(rejected_message("coinbase", self.integration.integration_id, unusable))
+        return super().connect(fixed)
 
     def prepare(self) -> None:
         """Nothing to load: accounts name their currencies, and markets are not needed."""
