@@ -18,6 +18,8 @@ would only add price and fee detail that the fill transactions already carry
 - Transactions: per account, oldest first (`order=asc`, `limit=100`), paged with `starting_after`;
   the stream's cursor is JSON {account id: newest final transaction id read}, so an incremental
   sync asks each account only for what follows (one request per account when nothing is new).
+  Coinbase lists a wallet for every currency it supports; one never used has `created_at` null
+  (and its currency code as id, as in ccxt's recorded answer) and no history, so it is not asked.
   Rows after the cut-off are left for the next sync; a row not final yet (`pending`,
   `waiting_for_clearing` ...) is not stored and holds its account's cursor before it, so it is
   read again until it is final. Only `completed` rows move money (normalization's rule).
@@ -114,6 +116,8 @@ class CoinbaseReader(ExchangeReader):
         cutoff = datetime.fromtimestamp(self.cutoff_ms / 1000, UTC).replace(tzinfo=None)
         first = datetime.fromtimestamp(start / 1000, UTC).replace(tzinfo=None)
         for account in self.accounts:
+            if account.get("created_at") is None:
+                continue  # listed for its currency only, never used: no history (ccxt's recorded sample)
             params: dict[str, Any] = {"account_id": account["id"], "limit": TRANSACTIONS_PAGE, "order": "asc"}
             if newest.get(account["id"]):
                 params["starting_after"] = newest[account["id"]]

@@ -29,7 +29,9 @@ from decimal import Decimal
 ACTIVE = (("EUR Wallet", "EUR", "fiat", False), ("BTC Wallet", "BTC", "wallet", True),
           ("ETH Wallet", "ETH", "wallet", False), ("SOL Wallet", "SOL", "wallet", False),
           ("USDC Wallet", "USDC", "wallet", False), ("BTC Vault", "BTC", "vault", False))
-#: Empty wallets of other listed currencies, so that the account list spans two pages of 250.
+#: Wallets of other listed currencies that were never used, so that the account list spans two pages
+#: of 250. As in ccxt's recorded `/v2/accounts` answer, such a wallet's id is its currency code and
+#: its `created_at` is null: it has no transactions.
 EMPTY_ACCOUNTS = 260
 REWARD_DAYS = 300
 START = datetime(2025, 1, 2, 9, 0, tzinfo=UTC)
@@ -47,7 +49,7 @@ class Account:
     currency: str
     type: str
     primary: bool
-    created_at: datetime
+    created_at: datetime | None  # None: never used (listed for the currency only)
     transactions: list[dict] = field(default_factory=list)  # oldest first
 
     def payload(self, balance: Decimal) -> dict:
@@ -57,7 +59,7 @@ class Account:
             "currency": {"code": self.currency, "name": self.currency, "type": "fiat" if self.type == "fiat" else "crypto",
                          "exponent": 2 if self.type == "fiat" else 8},
             "balance": {"amount": f"{balance:f}", "currency": self.currency},
-            "created_at": _iso(self.created_at), "updated_at": _iso(self.created_at),
+            "created_at": self.created_at and _iso(self.created_at), "updated_at": self.created_at and _iso(self.created_at),
             "resource": "account", "resource_path": f"/v2/accounts/{self.id}",
             "allow_deposits": True, "allow_withdrawals": True,
         }
@@ -180,7 +182,7 @@ def generate(seed: int = 7) -> History:
         h.accounts.append(Account(h.uid(), name, currency, type_, primary, created))
     for n in range(EMPTY_ACCOUNTS):
         code = "".join(rnd.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(3)) + str(n)
-        h.accounts.append(Account(h.uid(), f"{code} Wallet", code, "wallet", False, created))
+        h.accounts.append(Account(code, f"{code} Wallet", code, "wallet", False, None))
     rnd.shuffle(h.accounts)  # active accounts on both pages of the account list
 
     day = START
