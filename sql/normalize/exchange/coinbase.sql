@@ -19,7 +19,7 @@ coinbase_rows AS (
     FROM (SELECT *, json_extract_string(payload, ['status', 'type', '$.amount.amount', '$.amount.currency',
                                                   '$.network.transaction_fee.amount', '$.network.transaction_fee.currency',
                                                   '$.advanced_trade_fill.order_id']) AS f
-          FROM r WHERE stream = 'transactions' AND (SELECT provider FROM provider) = 'coinbase')
+          FROM r WHERE stream = 'transactions')
     WHERE f[1] = 'completed'
 ),
 coinbase_sends AS (
@@ -32,7 +32,7 @@ coinbase_links AS (
            min(currency) FILTER (WHERE amount < 0) AS out_id, -sum(amount + fee) FILTER (WHERE amount < 0) AS out_amount,
            min(currency) FILTER (WHERE amount > 0) AS in_id, sum(amount) FILTER (WHERE amount > 0) AS in_amount,
            min(currency) FILTER (WHERE fee <> 0) AS fee_id, sum(fee) FILTER (WHERE fee <> 0) AS fee_amount,
-           count(*) AS rows, min(source_id) AS first_id
+           count(*) AS n_rows, min(source_id) AS first_id
     FROM coinbase_sends GROUP BY link
 ),
 legs AS (
@@ -47,7 +47,7 @@ legs AS (
                ELSE 'Fee'
            END AS label,
            out_id, out_amount, in_id, in_amount, fee_id, fee_amount,
-           CASE WHEN rows = 1 THEN first_id ELSE link END AS external_id,
+           CASE WHEN n_rows = 1 THEN first_id ELSE link END AS external_id,
            'coinbase ' || types AS comment
     FROM coinbase_links
 )
