@@ -93,6 +93,9 @@ def records(rows, tz: str, problems):
         fees = money(v.get(FEES), row, FEES, problems)
         fee = (fiat, abs(fees)) if fees else (None, None)
         out, into, label = (None, None), (None, None), None
+        trade = kind in BUYS or kind in SELLS
+        needed = ((QUANTITY, v.get(QUANTITY)), *(((SUBTOTAL, v.get(SUBTOTAL)), (PRICE_CURRENCY, fiat)) if trade else ()))
+        problems.extend(Problem(row, column, "missing") for column, value in needed if text(value) is None)
         if kind in BUYS:
             label, out, into = "Trade", (fiat, abs(subtotal) if subtotal is not None else None), (asset, size)
         elif kind in SELLS:

@@ -68,12 +68,15 @@ def test_a_bad_cell_names_its_row_and_column_and_nothing_is_imported(warehouse, 
     lines = list(csv.reader(path.open()))
     lines[7][4] = "1.2.3"
     lines[9][2] = "Mystery Bonus"
+    buy = next(n for n, line in enumerate(lines) if line[2] == "Buy")
+    lines[buy][7] = ""
     with path.open("w", newline="") as handle:
         csv.writer(handle).writerows(lines)
     with pytest.raises(CsvImportError) as error:
         imported(warehouse, integration, path)
     message = str(error.value)
-    assert "2 problem(s), nothing imported" in message
+    assert "3 problem(s), nothing imported" in message
+    assert f"row {buy + 1}, Subtotal: missing" in message
     assert "row 8" in message and "Quantity Transacted" in message and "'1.2.3' is not an amount" in message
     assert "row 10" in message and "Transaction Type" in message and "'Mystery Bonus'" in message
     with connect(warehouse) as con:
