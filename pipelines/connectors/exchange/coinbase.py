@@ -39,7 +39,7 @@ from decimal import Decimal
 from typing import Any
 
 from pipelines.connectors.base import RecordSink, SyncedBalance
-from pipelines.connectors.exchange.base import ExchangeReader, dumps
+from pipelines.connectors.exchange.base import ExchangeReader, dumps, from_ms
 from pipelines.connectors.exchange.client import rejected_message
 from pipelines.errors import UserError
 
@@ -113,8 +113,7 @@ class CoinbaseReader(ExchangeReader):
     def read_transactions(self, cursor: str | None, sink: RecordSink) -> str:
         newest: dict[str, str] = json.loads(cursor) if cursor else {}
         start = self.start_ms(None) if cursor is None else 0
-        cutoff = datetime.fromtimestamp(self.cutoff_ms / 1000, UTC).replace(tzinfo=None)
-        first = datetime.fromtimestamp(start / 1000, UTC).replace(tzinfo=None)
+        cutoff, first = from_ms(self.cutoff_ms), from_ms(start)
         for account in self.accounts:
             if account.get("created_at") is None:
                 continue  # listed for its currency only, never used: no history (ccxt's recorded sample)
