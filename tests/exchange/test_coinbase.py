@@ -323,3 +323,14 @@ def test_a_pem_pasted_with_escaped_line_breaks_signs(coinbase):
     pem = coinbase.credentials["ecdsa"]["secret"]
     fixed, unusable = signable({**coinbase.credentials["ecdsa"], "secret": pem.replace("\n", "\\n")})
     assert (fixed["secret"], unusable) == (pem, None)
+
+
+def test_standalone_coinbase_imitation_and_a_cli_integration_from_its_key_file(warehouse, cli, tmp_path, monkeypatch):
+    from tests.exchange.test_cli import add_from_key_file, standalone
+
+    creds = tmp_path / "creds"
+    with standalone("coinbase", creds) as url:
+        assert (creds / "coinbase.json").stat().st_mode & 0o077 == 0
+        integration = add_from_key_file(cli, monkeypatch, creds / "coinbase.json", url, "cyd", "coinbase")
+        sync(warehouse, integration, full=True)
+        assert mismatched(warehouse, integration) == set()
