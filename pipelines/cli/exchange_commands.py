@@ -1,6 +1,6 @@
-"""`pipelines imitation exchange` and `pipelines imitation bitpanda`: run the exchange (Binance,
-Kraken) or the Bitpanda imitation standalone, e.g. to try an exchange integration by hand or point
-the Dagster UI's syncs at it.
+"""`pipelines imitation exchange`, `pipelines imitation bitpanda` and `pipelines imitation coinbase`:
+run the exchange (Binance, Kraken), the Bitpanda or the Coinbase imitation standalone, e.g. to try an
+exchange integration by hand or point the Dagster UI's syncs at it.
 
 Its API keys are written to files (never printed) in the `--credentials-dir`, in the JSON form that
 `pipelines integrations add ... --credentials-stdin` reads.
@@ -31,6 +31,13 @@ def register(subparsers) -> None:
     p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
                    help="where to write bitpanda.json with the imitation's API key")
     p.set_defaults(handler=_serve_bitpanda)
+    p = actions.add_parser("coinbase", help="serve a seeded Coinbase account (v2 API) on 127.0.0.1",
+                           description="Serve a seeded Coinbase account over the v2 API's REST shapes.")
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    p.add_argument("--seed", type=int, default=7, help="seed of the account history")
+    p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
+                   help="where to write coinbase.json (a CDP key) and coinbase-hmac.json (a legacy key)")
+    p.set_defaults(handler=_serve_coinbase)
 
 
 def _write_key_file(directory: Path, name: str, credentials: dict[str, str]) -> None:
@@ -83,3 +90,16 @@ def _serve_bitpanda(args) -> int:
         f"bitpanda imitation on {{url}}; API key in {args.credentials_dir}/bitpanda.json",
         "add it with: pipelines integrations add ACCOUNT Bitpanda --kind exchange --provider bitpanda "
         f"--option api_origin={{url}} --credentials-stdin < {args.credentials_dir}/bitpanda.json"])
+
+
+def _serve_coinbase(args) -> int:
+    from pipelines.imitations.coinbase import CoinbaseImitation
+
+    imitation = CoinbaseImitation(seed=args.seed, port=args.port)
+    for name, kind in (("coinbase", "ecdsa"), ("coinbase-hmac", "hmac")):
+        key = imitation.credentials[kind]
+        _write_key_file(args.credentials_dir, name, {"api_key": key["apiKey"], "secret": key["secret"]})
+    return _serve_until_interrupted(imitation, [
+        f"coinbase imitation on {{url}}; API keys in {args.credentials_dir}/coinbase.json (CDP) and coinbase-hmac.json",
+        "add it with: pipelines integrations add ACCOUNT Coinbase --kind exchange --provider coinbase "
+        f"--option api_origin={{url}} --credentials-stdin < {args.credentials_dir}/coinbase.json"])

@@ -15,6 +15,7 @@ FORMATS = {
     "bitpanda-export": "Bitpanda transaction history export into its integration (what the API brought is skipped)",
     "kraken-export": "Kraken ledgers export into its integration (refids the API brought are skipped)",
     "binance-export": "Binance transaction history statement into its integration (matched on time, coin, change)",
+    "coinbase-export": "Coinbase transaction history CSV into its integration (IDs the API brought are skipped)",
 }
 
 

@@ -1,9 +1,10 @@
-"""Demo: a Binance and a Kraken integration, read through ccxt from the exchange imitation, and a
-Bitpanda one read from the Bitpanda imitation by its own client.
+"""Demo: a Binance and a Kraken integration, read through ccxt from the exchange imitation, a
+Bitpanda one read from the Bitpanda imitation by its own client, and a Coinbase one (CDP key) read
+through ccxt from the Coinbase imitation.
 
 The Binance account traded SOL/USDT, a market that has since been delisted: its trades can no
 longer be fetched, so the demo shows a mismatch (SOL, USDT and the BNB its fees were paid in) with
-tips, while Kraken's complete ledger and Bitpanda's three history lists give a full match. Live prices are read from the imitation's
+tips, while Kraken's complete ledger, Bitpanda's three history lists and Coinbase's account transactions give a full match. Live prices are read from the imitation's
 public Kraken Ticker.
 """
 
@@ -24,6 +25,7 @@ SEED = 7
 def setup(con, account_id: str, stack: contextlib.ExitStack) -> None:
     from pipelines.assets.prices import ORIGIN_ENV
     from pipelines.imitations.bitpanda import BitpandaImitation
+    from pipelines.imitations.coinbase import CoinbaseImitation
     from pipelines.imitations.exchange import ExchangeImitation
     from pipelines.registry.integrations import add_integration
 
@@ -39,3 +41,7 @@ def setup(con, account_id: str, stack: contextlib.ExitStack) -> None:
     bitpanda = stack.enter_context(BitpandaImitation(seed=SEED))
     add_integration(con, account_id, "Bitpanda", "exchange", "bitpanda", group_name="Exchanges",
                     settings={"api_origin": bitpanda.url}, credentials={"apiKey": bitpanda.api_key})
+    coinbase = stack.enter_context(CoinbaseImitation(seed=SEED))
+    add_integration(con, account_id, "Coinbase", "exchange", "coinbase", group_name="Exchanges",
+                    settings={"api_origin": coinbase.url, "rate_limit_ms": 0.1},
+                    credentials=coinbase.credentials["ecdsa"])

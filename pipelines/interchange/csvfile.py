@@ -36,6 +36,7 @@ FORMATS = {
     "bitpanda-export": "pipelines.interchange.bitpanda_export",
     "kraken-export": "pipelines.interchange.kraken_export",
     "binance-export": "pipelines.interchange.binance_export",
+    "coinbase-export": "pipelines.interchange.coinbase_export",
 }
 
 

@@ -1,4 +1,4 @@
-"""The demo's exchange part: Binance shows the delisted market's mismatch, Kraken and Bitpanda match."""
+"""The demo's exchange part: Binance shows the delisted market's mismatch, Kraken, Bitpanda and Coinbase match."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def test_demo_part_registers_the_exchanges_with_one_seeded_gap(warehouse, monkey
             add_account(con, "demo", "Europe/Vienna", "EUR")
             demo_exchange.setup(con, "demo", stack)
             integrations = {i.provider: i for i in list_integrations(con, "demo")}
-        assert set(integrations) == {"binance", "kraken", "bitpanda"}
+        assert set(integrations) == {"binance", "kraken", "bitpanda", "coinbase"}
         assert os.environ[ORIGIN_ENV] == integrations["kraken"].settings["api_origin"]
         for integration in integrations.values():
             assert "secret" not in integration.settings and integration.credentials  # encrypted, not in settings
@@ -28,3 +28,4 @@ def test_demo_part_registers_the_exchanges_with_one_seeded_gap(warehouse, monkey
         assert {"SOL", "USDT"} <= mismatched(warehouse, integrations["binance"].integration_id)
         assert mismatched(warehouse, integrations["kraken"].integration_id) == set()
         assert mismatched(warehouse, integrations["bitpanda"].integration_id) == set()
+        assert mismatched(warehouse, integrations["coinbase"].integration_id) == set()

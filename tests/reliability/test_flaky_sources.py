@@ -1,7 +1,7 @@
 """Flaky sources: with the exchange imitation failing a seeded random 20 % of requests (429 and 418
 with Retry-After, 5xx, timeouts, invalid nonce) and the RPC endpoint failing a random 20 % of calls
 (HTTP 5xx and 429, JSON-RPC error objects, dropped connections) and TronGrid failing a random 20 %
-(403 penalties, 503, 429) and the Bitpanda and KuCoin imitations failing a random 20 % (429, 500, 503), a sync
+(403 penalties, 503, 429) and the Bitpanda, Coinbase and KuCoin imitations failing a random 20 % (429, 500, 503), a sync
 ends with exactly the
 history a clean sync of the same source gives, or fails with a clear error and leaves the whole
 warehouse unchanged. It never ends green with a partial history.
@@ -28,8 +28,8 @@ from pipelines.connectors.wallet.rpc import Node, RpcError
 from pipelines.registry.integrations import add_integration
 from pipelines.runner import sync
 from pipelines.warehouse import connect
-from tests.reliability.worlds import (FAST, BitpandaWorld, ExchangeWorld, KucoinWorld, TronWorld, WalletWorld, assert_exact,
-                                      everything, layers, synced)
+from tests.reliability.worlds import (FAST, BitpandaWorld, CoinbaseWorld, ExchangeWorld, KucoinWorld, TronWorld, WalletWorld,
+                                      assert_exact, everything, layers, synced)
 from tests.wallet.proxy import LimitedProvider, RandomRpcFaults
 
 RATE = 0.2
@@ -45,6 +45,7 @@ CLEAR_ERRORS = {
                            r"written for rel-flaky-\d+"),
     "kucoin": re.compile(r"kucoin kept failing on privateGet\w+ \(\w+\) after \d+ attempts; nothing was written for "
                          r"rel-flaky-\d+"),
+    "coinbase": re.compile(r"coinbase kept failing on v2Private\w+ \(\w+\) after \d+ attempts; nothing was written for rel-flaky-\d+"),
 }
 
 
@@ -154,9 +155,10 @@ class FlakyBitpanda:
     """Bitpanda on its imitation, which fails a random share of requests when faulty."""
 
     kind = "bitpanda"
+    world_class = BitpandaWorld
 
     def __init__(self, warehouse) -> None:
-        self.world = BitpandaWorld(warehouse)
+        self.world = self.world_class(warehouse)
 
     def add_flaky(self, name: str, max_retries: int) -> str:
         return self.world.add(name, max_retries=max_retries)
@@ -175,6 +177,9 @@ class FlakyKucoin(FlakyBitpanda):
 
     def __init__(self, warehouse) -> None:
         self.world = KucoinWorld(warehouse)
+class FlakyCoinbase(FlakyBitpanda):
+    kind = "coinbase"
+    world_class = CoinbaseWorld
 
 
 #: One Flaky integration per (seed, max_retries): with 5 retries a sync nearly always ends exact;
@@ -186,7 +191,14 @@ HISTORY_CALLS = {
     "wallet": re.compile(r"^(trace_filter|trace_transaction|eth_getLogs|eth_getTransactionReceipt|eth_getBlockByNumber): "),
     "tron": re.compile(r" on transactions"),
     "bitpanda": re.compile(r" on (trades|wallets/transactions|fiatwallets/transactions) "),
-    "kucoin": re.compile(r"failing on privateGet(AccountsLedgers|Deposits|Withdrawals) "),
+@pytest.fixture(params=["binance", "kraken", "wallet", "tron", "bitpanda", "coinbase", "kucoin"])
+def source(request, warehouse):
+    if request.param == "tron":
+        made = FlakyTron(warehouse)
+    elif request.param in ("bitpanda", "coinbase"):
+        made = (FlakyBitpanda if request.param == "bitpanda" else FlakyCoinbase)(warehouse)
+    elif request.param == "kucoin":
+        made = FlakyKucoin(warehouse)
 }
 PLANS = ((1, 5), (2, 2), *((seed, 0) for seed in range(9, 14)))
 
@@ -199,6 +211,12 @@ def source(request, warehouse):
         made = FlakyBitpanda(warehouse)
     elif request.param == "kucoin":
         made = FlakyKucoin(warehouse)
+@pytest.fixture(params=["binance", "kraken", "wallet", "tron", "bitpanda", "coinbase"])
+def source(request, warehouse):
+    if request.param == "tron":
+        made = FlakyTron(warehouse)
+    elif request.param in ("bitpanda", "coinbase"):
+        made = (FlakyBitpanda if request.param == "bitpanda" else FlakyCoinbase)(warehouse)
     elif request.param == "wallet":
         made = FlakyWallet(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:

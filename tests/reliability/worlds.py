@@ -267,21 +267,29 @@ class SolanaWorld:
 class BitpandaWorld:
     """A Bitpanda account on its imitation; new activity is a savings-plan buy and a staking reward."""
 
-    def __init__(self, warehouse):
-        from pipelines.imitations.bitpanda import BitpandaImitation
+    provider = "bitpanda"
 
+    def __init__(self, warehouse):
         self.warehouse = warehouse
         self.stack = contextlib.ExitStack()
-        self.imitation = self.stack.enter_context(BitpandaImitation())
+        self.imitation = self.stack.enter_context(self.serve())
         ensure_account(warehouse)
+
+    def serve(self):
+        from pipelines.imitations.bitpanda import BitpandaImitation
+
+        return BitpandaImitation()
+
+    def credentials(self) -> dict:
+        return {"apiKey": self.imitation.api_key}
 
     def settings(self, **overrides) -> dict:
         return {"api_origin": self.imitation.url, **FAST, **overrides}
 
     def add(self, name: str, **settings) -> str:
         with connect(self.warehouse) as con:
-            return add_integration(con, "rel", name, "exchange", "bitpanda", settings=self.settings(**settings),
-                                   credentials={"apiKey": self.imitation.api_key})
+            return add_integration(con, "rel", name, "exchange", self.provider, settings=self.settings(**settings),
+                                   credentials=self.credentials())
 
     def new_activity(self) -> None:
         self.imitation.add_now()
@@ -317,3 +325,15 @@ class KucoinWorld(BitpandaWorld):
 
     def truth(self) -> dict[str, Decimal]:
         return self.imitation.truth()
+class CoinbaseWorld(BitpandaWorld):
+    """A Coinbase account (legacy HMAC key) on its imitation; new activity is a buy and a staking reward."""
+
+    provider = "coinbase"
+
+    def serve(self):
+        from pipelines.imitations.coinbase import CoinbaseImitation
+
+        return CoinbaseImitation()
+
+    def credentials(self) -> dict:
+        return self.imitation.credentials["hmac"]

@@ -28,6 +28,7 @@ READERS = {
     "kraken": "pipelines.connectors.exchange.kraken:KrakenReader",
     "bitpanda": "pipelines.connectors.exchange.bitpanda:BitpandaReader",
     "kucoin": "pipelines.connectors.exchange.kucoin:KucoinReader",
+    "coinbase": "pipelines.connectors.exchange.coinbase:CoinbaseReader",
 }
 #: Providers ccxt does not have, read by their own client: the credentials each needs.
 OWN_CLIENT = {"bitpanda": ("apiKey",)}
