@@ -72,7 +72,7 @@ def test_full_sync_reconciles_exactly_with_the_truth(warehouse, bybit, add):
     trades = {r["tradeId"] for r in h.log if r["type"] == "TRADE"}
     # Each trade once though Bybit logs it as two rows; a transfer as its two sides, netting to zero.
     assert labels == {"Trade": len(trades) + len(h.converts), "Transfer": 2 * len(h.transfers), "Deposit": 3,
-                      "Withdrawal": 2, "Interest": len(h.yields)}
+                      "Withdrawal": 3, "Interest": len(h.yields)}
     assert net == 0
     # Two years in windows of at most 7 days, the busy week in pages of 50.
     assert bybit.count("/v5/account/transaction-log") > 730 // 7 + 1

@@ -3,7 +3,7 @@ whose rows are shaped as Bybit's v5 API returns them, and whose balances are the
 
 What it holds, because each is a way to get a Bybit history wrong:
 - deposits (on-chain, into FUND) and withdrawals from FUND with `withdrawFee` (leaves the balance on
-  top of `amount`);
+  top of `amount`), one of them internal (off-chain: `withdrawType` 1, which the list omits unless asked);
 - transfers FUND <-> UNIFIED: one inter-transfer row, and a TRANSFER_IN/TRANSFER_OUT row in the UTA
   transaction log (the same move seen from the two accounts: together they net to zero);
 - spot trades in the UTA, each two log rows (one per currency, sharing `tradeId`; the fee is in the
@@ -116,10 +116,12 @@ class History:
             self.fund[coin] += amount
         return row
 
-    def withdraw(self, at: datetime, coin: str, amount: Decimal, fee: Decimal, chain: str, status: str = "success") -> dict:
-        row = {"withdrawId": self._id(), "txID": f"0x{random.Random(self._ids).getrandbits(256):064x}",
-               "withdrawType": 0, "coin": coin, "chain": chain, "amount": text(amount), "withdrawFee": text(fee),
-               "status": status, "toAddress": "0x9a8b7c6d5e4f30211203f4e5d6c7b8a9f0e1d2c3", "tag": "",
+    def withdraw(self, at: datetime, coin: str, amount: Decimal, fee: Decimal, chain: str, status: str = "success",
+                 internal: bool = False) -> dict:
+        """On-chain, or `internal` (off-chain to another Bybit user: no txID, the UID as address)."""
+        row = {"withdrawId": self._id(), "txID": "" if internal else f"0x{random.Random(self._ids).getrandbits(256):064x}",
+               "withdrawType": 1 if internal else 0, "coin": coin, "chain": chain, "amount": text(amount), "withdrawFee": text(fee),
+               "status": status, "toAddress": "100377" if internal else "0x9a8b7c6d5e4f30211203f4e5d6c7b8a9f0e1d2c3", "tag": "",
                "createTime": str(ms(at)), "updateTime": str(ms(at + timedelta(minutes=7)))}
         self.withdrawals.append(row)
         if status == "success":
@@ -178,6 +180,7 @@ def generate(seed: int = 5, now: datetime | None = None, *, ancient: bool = Fals
     at(250, lambda t: h.withdraw(t, "BTC", Decimal("0.1"), Decimal("0.0002"), "BTC"))
     at(200.1, lambda t: h.transfer(t, "USDT", Decimal("1000"), to_unified=False))
     at(150, lambda t: h.withdraw(t, "USDT", Decimal("500"), Decimal("1"), "TRX"))
+    at(140, lambda t: h.withdraw(t, "USDT", Decimal("120.5"), Decimal("0"), "", internal=True))  # Bybit's default list hides it
     at(120, lambda t: h.convert(t, "USDT", Decimal("1000"), "ETH", Decimal("0.33241212")))
     at(90, lambda t: h.deposit(t, "ETH", Decimal("1.5"), "ETH"))
     for day in range(80, 0, -4):
