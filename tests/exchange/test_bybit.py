@@ -141,6 +141,24 @@ def test_a_sync_with_nothing_new_costs_one_request_per_stream_and_changes_no_row
     assert snapshot(warehouse, LAYERS) == before
 
 
+def test_a_pending_withdrawal_is_booked_once_it_has_finished(warehouse, bybit, add):
+    integration = add(bybit)
+    row = bybit.withdraw_pending("USDT", Decimal("42.5"), Decimal("1"))
+    sync(warehouse, integration, full=True)
+    with connect(warehouse) as con:
+        stored = {r[0] for r in con.execute("SELECT source_id FROM raw.records WHERE integration_id = ?",
+                                            [integration]).fetchall()}
+    assert row["withdrawId"] not in stored
+    exact(warehouse, bybit, integration)
+    bybit.finish(row)
+    sync(warehouse, integration)
+    with connect(warehouse) as con:
+        booked = con.execute("SELECT outgoing_asset, outgoing_amount, fee_amount FROM core.transactions "
+                             "WHERE integration_id = ? AND external_id = ?", [integration, row["txID"]]).fetchall()
+    assert booked == [("USDT", Decimal("42.5"), Decimal("1"))]
+    exact(warehouse, bybit, integration)
+
+
 @pytest.mark.parametrize(("wrong", "code"), [("key", "10003"), ("secret", "10004")])
 def test_a_rejected_key_or_wrong_secret_fails_as_for_every_exchange_and_changes_nothing(warehouse, bybit, add, wrong, code):
     sync(warehouse, add(bybit), full=True)
@@ -185,6 +203,37 @@ def test_a_rate_limit_is_waited_out_and_one_that_persists_writes_nothing(warehou
     with pytest.raises(ExchangeUnavailable, match="after 6 attempts"):
         sync(warehouse, integration, full=True)
     assert snapshot(warehouse, WAREHOUSE) == before
+
+
+def test_cli_sync_and_a_wrong_secret_never_show_the_key_or_secret(cli, warehouse, tmp_path, monkeypatch, bybit):
+    """Bybit's `error sign!` answer quotes the signed string, API key included: it must go nowhere."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("BY_KEY", bybit.api_key)
+    monkeypatch.setenv("BY_SECRET", bybit.secret)
+    monkeypatch.setenv("BY_WRONG", "wrong-" + bybit.secret)
+    outputs = []
+
+    def run(*args):
+        result = cli(*args)
+        outputs.append(result.out + result.err)
+        return result
+
+    options = [f"--option={k}={v}" for k, v in {"api_origin": bybit.url, **SETTINGS}.items()]
+    run("accounts", "add", "eva", "--timezone", "UTC")
+    for name, secret in (("Bybit", "BY_SECRET"), ("Rejected", "BY_WRONG")):
+        assert run("integrations", "add", "eva", name, "--kind", "exchange", "--provider", "bybit",
+                   "--api-key-env", "BY_KEY", "--secret-env", secret, *options).code == 0
+    assert run("sync", "eva-bybit").code == 0
+    rejected = run("sync", "eva-rejected")
+    assert rejected.code == 1 and "bybit rejected the API key of integration eva-rejected" in rejected.err
+    assert run("balances", "--account", "eva").code == 0
+    secrets = [bybit.api_key, bybit.secret, "wrong-" + bybit.secret]
+    for path in [p for root in (warehouse.parent, home) for p in root.rglob("*") if p.is_file()]:
+        assert not any(s.encode() in path.read_bytes() for s in secrets), f"a secret in clear text in {path}"
+    assert not any(s in "\n".join(outputs) for s in secrets)
 
 
 def _sample(name: str) -> dict:

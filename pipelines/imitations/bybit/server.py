@@ -84,6 +84,17 @@ class BybitImitation(LocalServer):
             self.history.trade(now, "Buy", "BTC", Decimal("0.002"), PRICES["BTC"])
             self.history.earn_yield(now, "USDT", Decimal("0.0123"))
 
+    def withdraw_pending(self, coin: str, amount: Decimal, fee: Decimal) -> dict:
+        """A withdrawal requested now, still `Pending` (it moves nothing until `finish`)."""
+        with self._lock:
+            return self.history.withdraw(datetime.now(UTC) - timedelta(seconds=1), coin, amount, fee, "TRX", status="Pending")
+
+    def finish(self, row: dict) -> None:
+        """A pending withdrawal completes: its status becomes `success` and the coins leave FUND."""
+        with self._lock:
+            row["status"] = "success"
+            self.history.fund[row["coin"]] -= Decimal(row["amount"]) + Decimal(row["withdrawFee"])
+
     def fail(self, kind: str, times: int = 1) -> None:
         """The next `times` requests fail with `kind`: "10006", "403" or an HTTP status like "503"."""
         with self._lock:
