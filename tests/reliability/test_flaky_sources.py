@@ -1,8 +1,8 @@
 """Flaky sources: with the exchange imitation failing a seeded random 20 % of requests (429 and 418
 with Retry-After, 5xx, timeouts, invalid nonce) and the RPC endpoint failing a random 20 % of calls
 (HTTP 5xx and 429, JSON-RPC error objects, dropped connections) and TronGrid failing a random 20 %
-(403 penalties, 503, 429) and the Bitpanda imitation failing a random 20 % (429, 500, 503), a sync
-ends with exactly the
+(403 penalties, 503, 429) and the Bitpanda imitation failing a random 20 % (429, 500, 503) and the
+Bybit imitation a random 20 % (retCode 10006, HTTP 403, 502, 503), a sync ends with exactly the
 history a clean sync of the same source gives, or fails with a clear error and leaves the whole
 warehouse unchanged. It never ends green with a partial history.
 
@@ -28,7 +28,7 @@ from pipelines.connectors.wallet.rpc import Node, RpcError
 from pipelines.registry.integrations import add_integration
 from pipelines.runner import sync
 from pipelines.warehouse import connect
-from tests.reliability.worlds import FAST, BitpandaWorld, ExchangeWorld, TronWorld, WalletWorld, assert_exact, everything, layers, synced
+from tests.reliability.worlds import FAST, BitpandaWorld, BybitWorld, ExchangeWorld, TronWorld, WalletWorld, assert_exact, everything, layers, synced
 from tests.wallet.proxy import LimitedProvider, RandomRpcFaults
 
 RATE = 0.2
@@ -42,6 +42,8 @@ CLEAR_ERRORS = {
     "tron": re.compile(r"TronGrid at http://127\.0\.0\.1:\d+: HTTP (403|429|503) on (account|transactions|transactions/trc20)"),
     "bitpanda": re.compile(r"bitpanda kept failing on [a-z/]+ \(HTTP (429|500|503)\) after \d+ attempts; nothing was "
                            r"written for rel-flaky-\d+"),
+    "bybit": re.compile(r"bybit kept failing on \w+ \((RateLimitExceeded|ExchangeNotAvailable)\) after \d+ attempts; "
+                        r"nothing was written for rel-flaky-\d+"),
 }
 
 
@@ -165,6 +167,15 @@ class FlakyBitpanda:
         self.world.close()
 
 
+class FlakyBybit(FlakyBitpanda):
+    """Bybit on its imitation, which fails a random share of requests when faulty (10006, 403, 5xx)."""
+
+    kind = "bybit"
+
+    def __init__(self, warehouse) -> None:
+        self.world = BybitWorld(warehouse)
+
+
 #: One Flaky integration per (seed, max_retries): with 5 retries a sync nearly always ends exact;
 #: with 0 its first fault fails it (or, if a connector skipped what failed, shows a partial history).
 #: Some of those faults must hit a history request (not the markets or the balance), or a skipped
@@ -174,16 +185,19 @@ HISTORY_CALLS = {
     "wallet": re.compile(r"^(trace_filter|trace_transaction|eth_getLogs|eth_getTransactionReceipt|eth_getBlockByNumber): "),
     "tron": re.compile(r" on transactions"),
     "bitpanda": re.compile(r" on (trades|wallets/transactions|fiatwallets/transactions) "),
+    "bybit": re.compile(r" on privateGetV5(AccountTransactionLog|Asset\w+(Record|List|History)|EarnYield) "),
 }
 PLANS = ((1, 5), (2, 2), *((seed, 0) for seed in range(9, 14)))
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet", "tron", "bitpanda"])
+@pytest.fixture(params=["binance", "kraken", "wallet", "tron", "bitpanda", "bybit"])
 def source(request, warehouse):
     if request.param == "tron":
         made = FlakyTron(warehouse)
     elif request.param == "bitpanda":
         made = FlakyBitpanda(warehouse)
+    elif request.param == "bybit":
+        made = FlakyBybit(warehouse)
     elif request.param == "wallet":
         made = FlakyWallet(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:

@@ -223,21 +223,29 @@ class TronWorld:
 class BitpandaWorld:
     """A Bitpanda account on its imitation; new activity is a savings-plan buy and a staking reward."""
 
-    def __init__(self, warehouse):
-        from pipelines.imitations.bitpanda import BitpandaImitation
+    provider = "bitpanda"
 
+    def __init__(self, warehouse):
         self.warehouse = warehouse
         self.stack = contextlib.ExitStack()
-        self.imitation = self.stack.enter_context(BitpandaImitation())
+        self.imitation = self.stack.enter_context(self.serve())
         ensure_account(warehouse)
+
+    def serve(self):
+        from pipelines.imitations.bitpanda import BitpandaImitation
+
+        return BitpandaImitation()
+
+    def credentials(self) -> dict[str, str]:
+        return {"apiKey": self.imitation.api_key}
 
     def settings(self, **overrides) -> dict:
         return {"api_origin": self.imitation.url, **FAST, **overrides}
 
     def add(self, name: str, **settings) -> str:
         with connect(self.warehouse) as con:
-            return add_integration(con, "rel", name, "exchange", "bitpanda", settings=self.settings(**settings),
-                                   credentials={"apiKey": self.imitation.api_key})
+            return add_integration(con, "rel", name, "exchange", self.provider, settings=self.settings(**settings),
+                                   credentials=self.credentials())
 
     def new_activity(self) -> None:
         self.imitation.add_now()
@@ -247,3 +255,18 @@ class BitpandaWorld:
 
     def close(self) -> None:
         self.stack.close()
+
+
+class BybitWorld(BitpandaWorld):
+    """A Bybit account (unified trading + funding) on its imitation, the same way; new activity is a
+    deposit, a transfer into the unified account, a spot buy there and an earn yield."""
+
+    provider = "bybit"
+
+    def serve(self):
+        from pipelines.imitations.bybit import BybitImitation
+
+        return BybitImitation()
+
+    def credentials(self) -> dict[str, str]:
+        return {"apiKey": self.imitation.api_key, "secret": self.imitation.secret}
