@@ -1,6 +1,6 @@
-"""`pipelines imitation exchange` and `pipelines imitation bitpanda`: run the exchange (Binance,
-Kraken) or the Bitpanda imitation standalone, e.g. to try an exchange integration by hand or point
-the Dagster UI's syncs at it.
+"""`pipelines imitation exchange`, `pipelines imitation bitpanda` and `pipelines imitation bybit`: run
+the exchange (Binance, Kraken), the Bitpanda or the Bybit imitation standalone, e.g. to try an
+exchange integration by hand or point the Dagster UI's syncs at it.
 
 Its API keys are written to files (never printed) in the `--credentials-dir`, in the JSON form that
 `pipelines integrations add ... --credentials-stdin` reads.
@@ -31,6 +31,13 @@ def register(subparsers) -> None:
     p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
                    help="where to write bitpanda.json with the imitation's API key")
     p.set_defaults(handler=_serve_bitpanda)
+    p = actions.add_parser("bybit", help="serve a seeded Bybit account (v5, unified + funding) on 127.0.0.1",
+                           description="Serve a seeded Bybit account over the v5 API's REST shapes, signatures checked.")
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    p.add_argument("--seed", type=int, default=5, help="seed of the account history")
+    p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
+                   help="where to write bybit.json with the imitation's API key and secret")
+    p.set_defaults(handler=_serve_bybit)
 
 
 def _write_key_file(directory: Path, name: str, credentials: dict[str, str]) -> None:
@@ -83,3 +90,14 @@ def _serve_bitpanda(args) -> int:
         f"bitpanda imitation on {{url}}; API key in {args.credentials_dir}/bitpanda.json",
         "add it with: pipelines integrations add ACCOUNT Bitpanda --kind exchange --provider bitpanda "
         f"--option api_origin={{url}} --credentials-stdin < {args.credentials_dir}/bitpanda.json"])
+
+
+def _serve_bybit(args) -> int:
+    from pipelines.imitations.bybit import BybitImitation
+
+    imitation = BybitImitation(seed=args.seed, port=args.port)
+    _write_key_file(args.credentials_dir, "bybit", {"api_key": imitation.api_key, "secret": imitation.secret})
+    return _serve_until_interrupted(imitation, [
+        f"bybit imitation on {{url}}; API key in {args.credentials_dir}/bybit.json",
+        "add it with: pipelines integrations add ACCOUNT Bybit --kind exchange --provider bybit "
+        f"--option api_origin={{url}} --credentials-stdin < {args.credentials_dir}/bybit.json"])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.connectors.exchange.bybit import WINDOWS, record
+from pipelines.connectors.exchange.bybit import record
 from pipelines.connectors.exchange.client import ExchangeUnavailable, make_client
 from pipelines.errors import UserError
 from pipelines.imitations.bybit import BybitImitation
@@ -22,6 +22,7 @@ from pipelines.registry.integrations import add_integration
 from pipelines.sync.build import build
 from pipelines.warehouse import connect, transaction
 from tests.exchange.conftest import FAST, Log, amounts, mismatched, sync
+from tests.exchange.test_cli import add_from_key_file, standalone
 from tests.helpers import snapshot
 
 DATA = Path(__file__).parent / "data" / "bybit"
@@ -234,6 +235,15 @@ def test_cli_sync_and_a_wrong_secret_never_show_the_key_or_secret(cli, warehouse
     for path in [p for root in (warehouse.parent, home) for p in root.rglob("*") if p.is_file()]:
         assert not any(s.encode() in path.read_bytes() for s in secrets), f"a secret in clear text in {path}"
     assert not any(s in "\n".join(outputs) for s in secrets)
+
+
+def test_standalone_imitation_and_a_cli_integration_from_its_key_file(warehouse, cli, tmp_path, monkeypatch):
+    creds = tmp_path / "creds"
+    with standalone("bybit", creds) as url:
+        assert (creds / "bybit.json").stat().st_mode & 0o077 == 0
+        integration = add_from_key_file(cli, monkeypatch, creds / "bybit.json", url, "bea", "bybit")
+        sync(warehouse, integration, full=True)
+        assert mismatched(warehouse, integration) == set()
 
 
 def _sample(name: str) -> dict:
