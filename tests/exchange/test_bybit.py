@@ -131,6 +131,18 @@ def test_incremental_sync_reads_only_what_is_new(warehouse, bybit, add):
     exact(warehouse, bybit, integration)
 
 
+def test_an_incremental_sync_after_three_months_warns_of_the_earn_yields_it_cannot_read(warehouse, bybit, add):
+    integration = add(bybit)
+    sync(warehouse, integration, full=True)
+    with connect(warehouse) as con:  # the last sync as if 100 days ago
+        con.execute("UPDATE app.sync_state SET cursor = (cursor::BIGINT - 100 * 86400000::BIGINT)::VARCHAR "
+                    "WHERE integration_id = ? AND stream = 'earn_yields'", [integration])
+    log = Log()
+    sync(warehouse, integration, log=log)
+    assert any("earn yields for three months only" in line for line in log.lines)
+    exact(warehouse, bybit, integration)  # the imitation's yields are all younger
+
+
 def test_a_sync_with_nothing_new_costs_one_request_per_stream_and_changes_no_row(warehouse, bybit, add):
     integration = add(bybit)
     sync(warehouse, integration, full=True)

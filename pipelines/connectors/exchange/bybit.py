@@ -20,7 +20,7 @@ and the funding account (FUND). The streams are the fewest that account for ever
 - History: the API answers two years back (`history_days`) and each window may span at most 7 days
   (ledger, transfers) or 30 days (deposits, withdrawals, yields); every window is paged with
   `cursor`/`nextPageCursor` (`limit` 50, the maximum, 100 for yields) up to the cut-off. Earn yields
-  reach back three months only. The convert history has no time filter: it is read newest first, by
+  reach back three months only: a sync that would need older ones warns. The convert history has no time filter: it is read newest first, by
   `index`, until a row older than the stream's start. Records not final yet (a deposit or withdrawal
   in progress, a pending yield or convert) are not stored and hold the stream's cursor back, so they
   are read again.
@@ -103,8 +103,12 @@ class BybitReader(ExchangeReader):
             return self._converts(cursor, sink)
         window = WINDOWS[stream]
         start = self.start_ms(cursor)
-        if stream == "earn_yields":
-            start = max(start, self.cutoff_ms - YIELD_REACH_MS)
+        if stream == "earn_yields" and start < self.cutoff_ms - YIELD_REACH_MS:
+            if cursor:  # a full sync's earlier yields are covered by the history_unreachable tip
+                self.log.warning(f"{self.integration.integration_id}: Bybit answers earn yields for three months only; "
+                                 f"those between {from_ms(start).date()} and {from_ms(self.cutoff_ms - YIELD_REACH_MS).date()} "
+                                 "cannot be read (import them from Bybit's export)")
+            start = self.cutoff_ms - YIELD_REACH_MS
         pending_from = self.cutoff_ms + 1
         while start <= self.cutoff_ms:
             end = min(start + window.span_ms - 1, self.cutoff_ms)
