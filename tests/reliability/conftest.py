@@ -15,15 +15,17 @@ import time
 import pytest
 
 from pipelines.settings import PROJECT_ROOT
-from tests.reliability.worlds import BitcoinWorld, ExchangeWorld, TronWorld, WalletWorld
+from tests.reliability.worlds import BitcoinWorld, BybitWorld, ExchangeWorld, TronWorld, WalletWorld
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin", "litecoin", "dogecoin", "bitcoin-cash", "tron"])
+@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin", "litecoin", "dogecoin", "bitcoin-cash", "tron", "bybit"])
 def world(request, warehouse):
     if request.param in ("bitcoin", "litecoin", "dogecoin", "bitcoin-cash"):
         made = BitcoinWorld(warehouse, request.param)
     elif request.param == "tron":
         made = TronWorld(warehouse)
+    elif request.param == "bybit":
+        made = BybitWorld(warehouse)
     elif request.param == "wallet":
         made = WalletWorld(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:
