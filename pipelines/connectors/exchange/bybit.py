@@ -88,7 +88,8 @@ class BybitReader(ExchangeReader):
     history_days = 730
 
     def prepare(self) -> None:
-        """Nothing to load: the rows name their coins, and ccxt's markets would cost five requests."""
+        """Nothing to load: the rows name their coins, and ccxt's markets would cost a request per
+        market type and one for the currencies on every sync."""
 
     def balances(self) -> list[SyncedBalance]:
         unified = self.call("privateGetV5AccountWalletBalance", {"accountType": "UNIFIED"})["result"]["list"]
@@ -120,7 +121,7 @@ class BybitReader(ExchangeReader):
                 result = self.call(window.method, params)["result"]
                 keep = []
                 for row in result.get(window.key) or []:
-                    at = int(row[window.time_field])
+                    at = int(row[window.time_field] or start)  # a deposit not credited yet may have no successAt
                     if window.final is not None and str(row.get("status")) not in window.final:
                         pending_from = min(pending_from, at)
                         continue
