@@ -10,8 +10,7 @@
 --   withdrawals (success, BlockchainConfirmed; withdrawFee on top of amount), transfers (the FUND side of a move between
 --   the own accounts: with the ledger's TRANSFER_IN/OUT it nets to zero), converts (funding account
 --   only, eb_convert_funding: a UTA convert is in the ledger; success), earn_yields (Flexible Savings, Success: Interest).
--- A trade's rows share their transactionTime, so one sync stores all of them: the generic exchange
--- scope (each new record re-normalized with its group, build/scope/exchange.sql) builds it whole.
+-- An incremental build re-normalizes a spot trade with all its rows (build/scope/exchange/bybit.sql).
 bybit_ledger AS (
     SELECT source_id, occurred_at, f[1] AS type, f[2] AS coin, coalesce(nullif(f[3], ''), '0')::DECIMAL(38,18) AS cash_flow,
            coalesce(nullif(f[4], ''), '0')::DECIMAL(38,18) AS fee, coalesce(nullif(f[5], ''), '0')::DECIMAL(38,18) AS change,
