@@ -290,6 +290,19 @@ def test_the_imitation_answers_with_the_fields_of_bybits_recorded_responses(bybi
     assert set(real["result"][key][0]) <= set(rows[0])
 
 
+def test_the_imitations_balances_and_converts_carry_the_recorded_fields(bybit):
+    with bybit._lock:
+        unified = bybit._unified({"accountType": "UNIFIED"})
+        fund = bybit._fund({"accountType": "FUND"})
+        converts = bybit._converts({})
+    real_unified = _sample("wallet_balance")["result"]["list"][0]
+    real_fund = _sample("fund_balance")["result"]
+    assert set(real_unified) <= set(unified["list"][0])
+    assert set(real_unified["coin"][0]) <= set(unified["list"][0]["coin"][0])
+    assert set(real_fund) <= set(fund) and set(real_fund["balance"][0]) <= set(fund["balance"][0])
+    assert set(_sample("convert_history")["result"]["list"][0]) <= set(converts["list"][0])
+
+
 def test_recorded_real_rows_are_booked_by_the_legs(con):
     con.execute("INSERT INTO app.accounts (account_id, timezone, base_currency, created_at) "
                 "VALUES ('a', 'UTC', 'EUR', now()::TIMESTAMP)")
