@@ -1,5 +1,5 @@
-"""`pipelines imitation exchange`, `pipelines imitation bitpanda` and `pipelines imitation coinbase`:
-run the exchange (Binance, Kraken), the Bitpanda or the Coinbase imitation standalone, e.g. to try an
+"""`pipelines imitation exchange|bitpanda|coinbase|bybit`: run the exchange (Binance, Kraken), the
+Bitpanda, the Coinbase or the Bybit imitation standalone, e.g. to try an
 exchange integration by hand or point the Dagster UI's syncs at it.
 
 Its API keys are written to files (never printed) in the `--credentials-dir`, in the JSON form that
@@ -38,6 +38,13 @@ def register(subparsers) -> None:
     p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
                    help="where to write coinbase.json (a CDP key) and coinbase-hmac.json (a legacy key)")
     p.set_defaults(handler=_serve_coinbase)
+    p = actions.add_parser("bybit", help="serve a seeded Bybit account (v5, unified + funding) on 127.0.0.1",
+                           description="Serve a seeded Bybit account over the v5 API's REST shapes, signatures checked.")
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    p.add_argument("--seed", type=int, default=5, help="seed of the account history")
+    p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
+                   help="where to write bybit.json with the imitation's API key and secret")
+    p.set_defaults(handler=_serve_bybit)
 
 
 def _write_key_file(directory: Path, name: str, credentials: dict[str, str]) -> None:
@@ -103,3 +110,12 @@ def _serve_coinbase(args) -> int:
         f"coinbase imitation on {{url}}; API keys in {args.credentials_dir}/coinbase.json (CDP) and coinbase-hmac.json",
         "add it with: pipelines integrations add ACCOUNT Coinbase --kind exchange --provider coinbase "
         f"--option api_origin={{url}} --credentials-stdin < {args.credentials_dir}/coinbase.json"])
+def _serve_bybit(args) -> int:
+    from pipelines.imitations.bybit import BybitImitation
+
+    imitation = BybitImitation(seed=args.seed, port=args.port)
+    _write_key_file(args.credentials_dir, "bybit", {"api_key": imitation.api_key, "secret": imitation.secret})
+    return _serve_until_interrupted(imitation, [
+        f"bybit imitation on {{url}}; API key in {args.credentials_dir}/bybit.json",
+        "add it with: pipelines integrations add ACCOUNT Bybit --kind exchange --provider bybit "
+        f"--option api_origin={{url}} --credentials-stdin < {args.credentials_dir}/bybit.json"])

@@ -15,10 +15,11 @@ import time
 import pytest
 
 from pipelines.settings import PROJECT_ROOT
-from tests.reliability.worlds import BitcoinWorld, ExchangeWorld, SolanaWorld, TronWorld, WalletWorld
+from tests.reliability.worlds import BitcoinWorld, BybitWorld, ExchangeWorld, SolanaWorld, TronWorld, WalletWorld
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin", "litecoin", "dogecoin", "bitcoin-cash", "tron", "solana"])
+@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin", "litecoin", "dogecoin", "bitcoin-cash", "tron", "solana",
+                        "bybit"])
 def world(request, warehouse):
     if request.param in ("bitcoin", "litecoin", "dogecoin", "bitcoin-cash"):
         made = BitcoinWorld(warehouse, request.param)
@@ -26,6 +27,8 @@ def world(request, warehouse):
         made = TronWorld(warehouse)
     elif request.param == "solana":
         made = SolanaWorld(warehouse)
+    elif request.param == "bybit":
+        made = BybitWorld(warehouse)
     elif request.param == "wallet":
         made = WalletWorld(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:

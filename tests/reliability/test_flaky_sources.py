@@ -1,8 +1,8 @@
 """Flaky sources: with the exchange imitation failing a seeded random 20 % of requests (429 and 418
 with Retry-After, 5xx, timeouts, invalid nonce) and the RPC endpoint failing a random 20 % of calls
 (HTTP 5xx and 429, JSON-RPC error objects, dropped connections) and TronGrid failing a random 20 %
-(403 penalties, 503, 429) and the Bitpanda, Coinbase and KuCoin imitations failing a random 20 % (429, 500, 503), a sync
-ends with exactly the
+(403 penalties, 503, 429), the Bitpanda, Coinbase and KuCoin imitations failing a random 20 % (429, 500, 503) and the
+Bybit imitation a random 20 % (retCode 10006, HTTP 403, 502, 503), a sync ends with exactly the
 history a clean sync of the same source gives, or fails with a clear error and leaves the whole
 warehouse unchanged. It never ends green with a partial history.
 
@@ -28,8 +28,8 @@ from pipelines.connectors.wallet.rpc import Node, RpcError
 from pipelines.registry.integrations import add_integration
 from pipelines.runner import sync
 from pipelines.warehouse import connect
-from tests.reliability.worlds import (FAST, BitpandaWorld, CoinbaseWorld, ExchangeWorld, KucoinWorld, TronWorld, WalletWorld,
-                                      assert_exact, everything, layers, synced)
+from tests.reliability.worlds import (FAST, BitpandaWorld, BybitWorld, CoinbaseWorld, ExchangeWorld, KucoinWorld, TronWorld,
+                                      WalletWorld, assert_exact, everything, layers, synced)
 from tests.wallet.proxy import LimitedProvider, RandomRpcFaults
 
 RATE = 0.2
@@ -46,6 +46,8 @@ CLEAR_ERRORS = {
     "kucoin": re.compile(r"kucoin kept failing on privateGet\w+ \(\w+\) after \d+ attempts; nothing was written for "
                          r"rel-flaky-\d+"),
     "coinbase": re.compile(r"coinbase kept failing on v2Private\w+ \(\w+\) after \d+ attempts; nothing was written for rel-flaky-\d+"),
+    "bybit": re.compile(r"bybit kept failing on \w+ \((RateLimitExceeded|ExchangeNotAvailable)\) after \d+ attempts; "
+                        r"nothing was written for rel-flaky-\d+"),
 }
 
 
@@ -174,12 +176,19 @@ class FlakyKucoin(FlakyBitpanda):
     """KuCoin on its imitation (429000, 500000, a gateway's 503 page), like Bitpanda's."""
 
     kind = "kucoin"
+    world_class = KucoinWorld
 
-    def __init__(self, warehouse) -> None:
-        self.world = KucoinWorld(warehouse)
+
 class FlakyCoinbase(FlakyBitpanda):
     kind = "coinbase"
     world_class = CoinbaseWorld
+
+
+class FlakyBybit(FlakyBitpanda):
+    """Bybit on its imitation, which fails a random share of requests when faulty (10006, 403, 5xx)."""
+
+    kind = "bybit"
+    world_class = BybitWorld
 
 
 #: One Flaky integration per (seed, max_retries): with 5 retries a sync nearly always ends exact;
@@ -191,32 +200,21 @@ HISTORY_CALLS = {
     "wallet": re.compile(r"^(trace_filter|trace_transaction|eth_getLogs|eth_getTransactionReceipt|eth_getBlockByNumber): "),
     "tron": re.compile(r" on transactions"),
     "bitpanda": re.compile(r" on (trades|wallets/transactions|fiatwallets/transactions) "),
-@pytest.fixture(params=["binance", "kraken", "wallet", "tron", "bitpanda", "coinbase", "kucoin"])
-def source(request, warehouse):
-    if request.param == "tron":
-        made = FlakyTron(warehouse)
-    elif request.param in ("bitpanda", "coinbase"):
-        made = (FlakyBitpanda if request.param == "bitpanda" else FlakyCoinbase)(warehouse)
-    elif request.param == "kucoin":
-        made = FlakyKucoin(warehouse)
+    "kucoin": re.compile(r"failing on privateGet(AccountsLedgers|Deposits|Withdrawals) "),
+    "coinbase": re.compile(r" on v2PrivateGetAccountsAccountIdTransactions "),
+    "bybit": re.compile(r" on privateGetV5(AccountTransactionLog|Asset\w+(Record|List|History)|EarnYield) "),
 }
 PLANS = ((1, 5), (2, 2), *((seed, 0) for seed in range(9, 14)))
+#: The sources read through a FlakyBitpanda-like class (their own imitation with random faults).
+OWN_IMITATIONS = {c.kind: c for c in (FlakyBitpanda, FlakyKucoin, FlakyCoinbase, FlakyBybit)}
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet", "tron", "bitpanda", "kucoin"])
+@pytest.fixture(params=["binance", "kraken", "wallet", "tron", *OWN_IMITATIONS])
 def source(request, warehouse):
     if request.param == "tron":
         made = FlakyTron(warehouse)
-    elif request.param == "bitpanda":
-        made = FlakyBitpanda(warehouse)
-    elif request.param == "kucoin":
-        made = FlakyKucoin(warehouse)
-@pytest.fixture(params=["binance", "kraken", "wallet", "tron", "bitpanda", "coinbase"])
-def source(request, warehouse):
-    if request.param == "tron":
-        made = FlakyTron(warehouse)
-    elif request.param in ("bitpanda", "coinbase"):
-        made = (FlakyBitpanda if request.param == "bitpanda" else FlakyCoinbase)(warehouse)
+    elif request.param in OWN_IMITATIONS:
+        made = OWN_IMITATIONS[request.param](warehouse)
     elif request.param == "wallet":
         made = FlakyWallet(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:

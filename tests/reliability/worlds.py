@@ -303,28 +303,29 @@ class BitpandaWorld:
 
 class KucoinWorld(BitpandaWorld):
     """A KuCoin account on its imitation (ten days, walked day by day from start_date); new activity
-    is a trade, a transfer and a withdrawal. Shares BitpandaWorld's stack, account and activity."""
+    is a trade, a transfer and a withdrawal."""
 
+    provider = "kucoin"
     DAYS = 10
 
-    def __init__(self, warehouse):
+    def serve(self):
         from pipelines.imitations.kucoin import KucoinImitation
 
-        self.warehouse = warehouse
-        self.stack = contextlib.ExitStack()
-        self.imitation = self.stack.enter_context(KucoinImitation(days=self.DAYS))
-        ensure_account(warehouse)
+        return KucoinImitation(days=self.DAYS)
 
-    def add(self, name: str, **settings) -> str:
+    def credentials(self) -> dict:
+        return self.imitation.credentials
+
+    def settings(self, **overrides) -> dict:
         from datetime import date, timedelta
 
         start = (date.today() - timedelta(days=self.DAYS + 1)).isoformat()
-        with connect(self.warehouse) as con:
-            return add_integration(con, "rel", name, "exchange", "kucoin",
-                                   settings=self.settings(start_date=start, **settings), credentials=self.imitation.credentials)
+        return super().settings(**{"start_date": start, **overrides})
 
     def truth(self) -> dict[str, Decimal]:
         return self.imitation.truth()
+
+
 class CoinbaseWorld(BitpandaWorld):
     """A Coinbase account (legacy HMAC key) on its imitation; new activity is a buy and a staking reward."""
 
@@ -337,3 +338,18 @@ class CoinbaseWorld(BitpandaWorld):
 
     def credentials(self) -> dict:
         return self.imitation.credentials["hmac"]
+
+
+class BybitWorld(BitpandaWorld):
+    """A Bybit account (unified trading + funding) on its imitation, the same way; new activity is a
+    deposit, a transfer into the unified account, a spot buy there and an earn yield."""
+
+    provider = "bybit"
+
+    def serve(self):
+        from pipelines.imitations.bybit import BybitImitation
+
+        return BybitImitation()
+
+    def credentials(self) -> dict:
+        return {"apiKey": self.imitation.api_key, "secret": self.imitation.secret}

@@ -29,6 +29,7 @@ READERS = {
     "bitpanda": "pipelines.connectors.exchange.bitpanda:BitpandaReader",
     "kucoin": "pipelines.connectors.exchange.kucoin:KucoinReader",
     "coinbase": "pipelines.connectors.exchange.coinbase:CoinbaseReader",
+    "bybit": "pipelines.connectors.exchange.bybit:BybitReader",
 }
 #: Providers ccxt does not have, read by their own client: the credentials each needs.
 OWN_CLIENT = {"bitpanda": ("apiKey",)}
