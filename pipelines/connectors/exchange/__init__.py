@@ -27,6 +27,7 @@ READERS = {
     "binance": "pipelines.connectors.exchange.binance:BinanceReader",
     "kraken": "pipelines.connectors.exchange.kraken:KrakenReader",
     "bitpanda": "pipelines.connectors.exchange.bitpanda:BitpandaReader",
+    "bitstamp": "pipelines.connectors.exchange.bitstamp:BitstampReader",
 }
 #: Providers ccxt does not have, read by their own client: the credentials each needs.
 OWN_CLIENT = {"bitpanda": ("apiKey",)}
