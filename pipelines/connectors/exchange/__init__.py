@@ -28,6 +28,7 @@ READERS = {
     "kraken": "pipelines.connectors.exchange.kraken:KrakenReader",
     "bitpanda": "pipelines.connectors.exchange.bitpanda:BitpandaReader",
     "bitstamp": "pipelines.connectors.exchange.bitstamp:BitstampReader",
+    "bitvavo": "pipelines.connectors.exchange.bitvavo:BitvavoReader",
 }
 #: Providers ccxt does not have, read by their own client: the credentials each needs.
 OWN_CLIENT = {"bitpanda": ("apiKey",)}
