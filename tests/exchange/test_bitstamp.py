@@ -158,3 +158,14 @@ def test_the_key_and_secret_never_reach_the_warehouse_files(warehouse, bitstamp,
     secrets = [bitstamp.api_key.encode(), bitstamp.secret.encode()]
     for path in [p for p in warehouse.parent.rglob("*") if p.is_file()]:
         assert not any(s in path.read_bytes() for s in secrets), f"credential in clear text in {path}"
+
+
+def test_offset_paging_stops_where_bitstamps_does(bitstamp):
+    import ccxt
+
+    client = make_client("bitstamp", {"api_origin": bitstamp.url}, {"apiKey": bitstamp.api_key, "secret": bitstamp.secret})
+    assert len(client.privatePostUserTransactions({"limit": 5, "offset": 200_000})) == 0
+    with pytest.raises(ccxt.BadRequest):
+        client.privatePostUserTransactions({"limit": 5, "offset": 200_001})
+    with pytest.raises(ccxt.ExchangeError, match="less than or equal to 1000"):
+        client.privatePostUserTransactions({"limit": 1001})

@@ -1,7 +1,8 @@
 """The Bitstamp imitation: the private v2 API (`POST /api/v2/...`) on 127.0.0.1, serving a seeded history.
 
 Routes: `account_balances/` (`currency`, `total`, `available`, `reserved` per currency) and
-`user_transactions/` (form parameters `limit` 1..1000, default 100; `offset`; `sort` asc/desc,
+`user_transactions/` (form parameters `limit` 1..1000, default 100; `offset` at most 200000,
+beyond which Bitstamp's docs send you to `since_id`; `sort` asc/desc,
 default desc; `since_id`, from that id on, the row itself included). Each request is checked as
 Bitstamp's v2 authentication documents it: `X-Auth` must be `BITSTAMP <key>`, `X-Auth-Version`
 v2, `X-Auth-Timestamp` within 150 s of the server's clock, `X-Auth-Nonce` not seen in the last
@@ -36,6 +37,7 @@ from pipelines.imitations.local_server import LocalServer
 
 PREFIX = "/api/v2/"
 MAX_LIMIT, DEFAULT_LIMIT = 1000, 100
+MAX_OFFSET = 200_000  # beyond it Bitstamp's docs point to since_id
 WINDOW_S = 150
 
 
@@ -158,6 +160,8 @@ class BitstampImitation(LocalServer):
         if not 1 <= limit <= MAX_LIMIT:
             return 400, {"status": "error", "reason": {"limit": [f"Ensure this value is less than or equal to {MAX_LIMIT}."]},
                          "response_code": "400.011"}, {}
+        if not 0 <= offset <= MAX_OFFSET:
+            return 400, {"status": "error", "reason": "Invalid offset.", "response_code": "400.010"}, {}
         rows = [r for r in self.history.rows if since_id is None or r["id"] >= since_id]
         rows.sort(key=lambda r: r["id"], reverse=form.get("sort", "desc") == "desc")
         return 200, rows[offset:offset + limit], {}
