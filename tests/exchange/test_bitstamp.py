@@ -169,3 +169,12 @@ def test_offset_paging_stops_where_bitstamps_does(bitstamp):
         client.privatePostUserTransactions({"limit": 5, "offset": 200_001})
     with pytest.raises(ccxt.ExchangeError, match="less than or equal to 1000"):
         client.privatePostUserTransactions({"limit": 1001})
+
+
+def test_a_full_resync_duplicates_nothing(warehouse, bitstamp, add):
+    integration = add()
+    sync(warehouse, integration, full=True)
+    before = snapshot(warehouse, LAYERS)
+    sync(warehouse, integration, full=True)
+    assert snapshot(warehouse, LAYERS) == before
+    exact(warehouse, bitstamp, integration)

@@ -160,3 +160,12 @@ def test_the_key_and_secret_never_reach_the_warehouse_files(warehouse, bitvavo, 
     secrets = [bitvavo.api_key.encode(), bitvavo.secret.encode()]
     for path in [p for p in warehouse.parent.rglob("*") if p.is_file()]:
         assert not any(s in path.read_bytes() for s in secrets), f"credential in clear text in {path}"
+
+
+def test_a_full_resync_duplicates_nothing(warehouse, bitvavo, add):
+    integration = add()
+    sync(warehouse, integration, full=True)
+    before = snapshot(warehouse, LAYERS)
+    sync(warehouse, integration, full=True)
+    assert snapshot(warehouse, LAYERS) == before
+    exact(warehouse, bitvavo, integration)
