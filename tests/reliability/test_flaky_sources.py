@@ -1,7 +1,8 @@
 """Flaky sources: with the exchange imitation failing a seeded random 20 % of requests (429 and 418
 with Retry-After, 5xx, timeouts, invalid nonce) and the RPC endpoint failing a random 20 % of calls
 (HTTP 5xx and 429, JSON-RPC error objects, dropped connections) and TronGrid failing a random 20 %
-(403 penalties, 503, 429) and the Bitpanda imitation failing a random 20 % (429, 500, 503), a sync
+(403 penalties, 503, 429) and the Bitpanda, Bitstamp and Bitvavo imitations failing a random 20 %
+(429, 500, 503), a sync
 ends with exactly the
 history a clean sync of the same source gives, or fails with a clear error and leaves the whole
 warehouse unchanged. It never ends green with a partial history.
@@ -28,7 +29,8 @@ from pipelines.connectors.wallet.rpc import Node, RpcError
 from pipelines.registry.integrations import add_integration
 from pipelines.runner import sync
 from pipelines.warehouse import connect
-from tests.reliability.worlds import FAST, BitpandaWorld, ExchangeWorld, TronWorld, WalletWorld, assert_exact, everything, layers, synced
+from tests.reliability.worlds import (FAST, BitpandaWorld, BitstampWorld, BitvavoWorld, ExchangeWorld, TronWorld, WalletWorld,
+                                     assert_exact, everything, layers, synced)
 from tests.wallet.proxy import LimitedProvider, RandomRpcFaults
 
 RATE = 0.2
@@ -42,6 +44,8 @@ CLEAR_ERRORS = {
     "tron": re.compile(r"TronGrid at http://127\.0\.0\.1:\d+: HTTP (403|429|503) on (account|transactions|transactions/trc20)"),
     "bitpanda": re.compile(r"bitpanda kept failing on [a-z/]+ \(HTTP (429|500|503)\) after \d+ attempts; nothing was "
                            r"written for rel-flaky-\d+"),
+    "bitstamp": re.compile(r"bitstamp kept failing on \w+ \(\w+\) after \d+ attempts; nothing was written for rel-flaky-\d+"),
+    "bitvavo": re.compile(r"bitvavo kept failing on \w+ \(\w+\) after \d+ attempts; nothing was written for rel-flaky-\d+"),
 }
 
 
@@ -148,12 +152,12 @@ class FlakyTron:
 
 
 class FlakyBitpanda:
-    """Bitpanda on its imitation, which fails a random share of requests when faulty."""
+    """Bitpanda (or another world on an imitation with `randomly`: Bitstamp, Bitvavo), which fails a
+    random share of requests when faulty."""
 
-    kind = "bitpanda"
-
-    def __init__(self, warehouse) -> None:
-        self.world = BitpandaWorld(warehouse)
+    def __init__(self, warehouse, world=BitpandaWorld) -> None:
+        self.world = world(warehouse)
+        self.kind = self.world.provider
 
     def add_flaky(self, name: str, max_retries: int) -> str:
         return self.world.add(name, max_retries=max_retries)
@@ -174,16 +178,20 @@ HISTORY_CALLS = {
     "wallet": re.compile(r"^(trace_filter|trace_transaction|eth_getLogs|eth_getTransactionReceipt|eth_getBlockByNumber): "),
     "tron": re.compile(r" on transactions"),
     "bitpanda": re.compile(r" on (trades|wallets/transactions|fiatwallets/transactions) "),
+    "bitstamp": re.compile(r" on privatePostUserTransactions "),
+    "bitvavo": re.compile(r" on privateGetAccountHistory "),
 }
 PLANS = ((1, 5), (2, 2), *((seed, 0) for seed in range(9, 14)))
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet", "tron", "bitpanda"])
+@pytest.fixture(params=["binance", "kraken", "wallet", "tron", "bitpanda", "bitstamp", "bitvavo"])
 def source(request, warehouse):
     if request.param == "tron":
         made = FlakyTron(warehouse)
     elif request.param == "bitpanda":
         made = FlakyBitpanda(warehouse)
+    elif request.param in ("bitstamp", "bitvavo"):
+        made = FlakyBitpanda(warehouse, BitstampWorld if request.param == "bitstamp" else BitvavoWorld)
     elif request.param == "wallet":
         made = FlakyWallet(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:

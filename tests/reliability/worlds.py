@@ -221,23 +221,32 @@ class TronWorld:
 
 
 class BitpandaWorld:
-    """A Bitpanda account on its imitation; new activity is a savings-plan buy and a staking reward."""
+    """A Bitpanda account on its imitation; new activity is a savings-plan buy and a staking reward.
+    Subclasses serve another exchange's imitation with the same hooks (`add_now`, `true_balances`)."""
+
+    provider = "bitpanda"
 
     def __init__(self, warehouse):
-        from pipelines.imitations.bitpanda import BitpandaImitation
-
         self.warehouse = warehouse
         self.stack = contextlib.ExitStack()
-        self.imitation = self.stack.enter_context(BitpandaImitation())
+        self.imitation = self.stack.enter_context(self.serve())
         ensure_account(warehouse)
+
+    def serve(self):
+        from pipelines.imitations.bitpanda import BitpandaImitation
+
+        return BitpandaImitation()
+
+    def credentials(self) -> dict[str, str]:
+        return {"apiKey": self.imitation.api_key}
 
     def settings(self, **overrides) -> dict:
         return {"api_origin": self.imitation.url, **FAST, **overrides}
 
     def add(self, name: str, **settings) -> str:
         with connect(self.warehouse) as con:
-            return add_integration(con, "rel", name, "exchange", "bitpanda", settings=self.settings(**settings),
-                                   credentials={"apiKey": self.imitation.api_key})
+            return add_integration(con, "rel", name, "exchange", self.provider, settings=self.settings(**settings),
+                                   credentials=self.credentials())
 
     def new_activity(self) -> None:
         self.imitation.add_now()
@@ -247,3 +256,28 @@ class BitpandaWorld:
 
     def close(self) -> None:
         self.stack.close()
+
+
+class BitstampWorld(BitpandaWorld):
+    """A Bitstamp account on its imitation (key and secret); new activity is a trade and a staking reward."""
+
+    provider = "bitstamp"
+
+    def serve(self):
+        from pipelines.imitations.bitstamp import BitstampImitation
+
+        return BitstampImitation()
+
+    def credentials(self) -> dict[str, str]:
+        return {"apiKey": self.imitation.api_key, "secret": self.imitation.secret}
+
+
+class BitvavoWorld(BitstampWorld):
+    """A Bitvavo account on its imitation (key and secret); new activity is a buy and a staking reward."""
+
+    provider = "bitvavo"
+
+    def serve(self):
+        from pipelines.imitations.bitvavo import BitvavoImitation
+
+        return BitvavoImitation()
