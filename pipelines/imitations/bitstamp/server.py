@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import random
 import time
 from collections import deque
 from datetime import UTC, datetime
@@ -33,7 +32,7 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 from pipelines.imitations.bitstamp.history import History, generate
-from pipelines.imitations.local_server import LocalServer
+from pipelines.imitations.failing import FailingServer
 
 PREFIX = "/api/v2/"
 MAX_LIMIT, DEFAULT_LIMIT = 1000, 100
@@ -45,7 +44,7 @@ def _error(reason: str, code: str) -> dict:
     return {"status": "error", "reason": reason, "code": code}
 
 
-class BitstampImitation(LocalServer):
+class BitstampImitation(FailingServer):
     name = "bitstamp"
 
     def __init__(self, *, api_key: str = "bs-key-0123456789abcdef0123", secret: str = "bs-secret-fedcba9876543210",
@@ -57,9 +56,6 @@ class BitstampImitation(LocalServer):
         self.budget, self.budget_window_s = budget, budget_window_s
         self._recent: deque[float] = deque()
         self._nonces: dict[str, float] = {}
-        self._failures: list[int] = []
-        self._random: tuple[float, random.Random] | None = None
-        self.injected = 0
         super().__init__(port)
 
     def true_balances(self) -> dict[str, Decimal]:
@@ -73,22 +69,6 @@ class BitstampImitation(LocalServer):
             self.history.trade(now, "buy", "btc_eur", Decimal("0.00123400"))
             self.history.book(now, 27, {"eth": Decimal("0.00004321")})
 
-    def fail(self, status: int, times: int = 1) -> None:
-        with self._lock:
-            self._failures.extend([status] * times)
-
-    def randomly(self, rate: float | None, seed: int = 0) -> None:
-        """Fail a seeded random `rate` of the requests from now on (429, 500, 503); None stops it."""
-        with self._lock:
-            self._random = None if rate is None else (rate, random.Random(seed))
-
-    def _drawn(self) -> int | None:
-        if self._failures:
-            return self._failures.pop(0)
-        if self._random is not None and self._random[1].random() < self._random[0]:
-            self.injected += 1
-            return self._random[1].choice((429, 500, 503))
-        return None
 
     def _over_budget(self, now: float) -> bool:
         while self._recent and self._recent[0] <= now - self.budget_window_s:

@@ -23,14 +23,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import random
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 from pipelines.imitations.bitvavo.history import History, generate
-from pipelines.imitations.local_server import LocalServer
+from pipelines.imitations.failing import FailingServer
 
 WEIGHTS = {"/v2/balance": 5, "/v2/account/history": 1}
 MAX_ITEMS = 100
@@ -45,7 +44,7 @@ def _ms(item: dict) -> int:
     return int(datetime.fromisoformat(item["executedAt"].replace("Z", "+00:00")).timestamp() * 1000)
 
 
-class BitvavoImitation(LocalServer):
+class BitvavoImitation(FailingServer):
     name = "bitvavo"
 
     def __init__(self, *, api_key: str = "bv-key-" + "0" * 57, secret: str = "bv-secret-" + "f" * 118, seed: int = 5,
@@ -56,9 +55,6 @@ class BitvavoImitation(LocalServer):
         self.keys_seen: set[str | None] = set()
         self.budget = budget
         self._spent: tuple[int, int] = (0, 0)  # (minute, weight used in it)
-        self._failures: list[int] = []
-        self._random: tuple[float, random.Random] | None = None
-        self.injected = 0
         super().__init__(port)
 
     def true_balances(self) -> dict[str, Decimal]:
@@ -71,22 +67,6 @@ class BitvavoImitation(LocalServer):
             self.history.trade(now, "buy", "BTC", Decimal("0.00100000"))
             self.history.book(now, "staking", received=("DOT", Decimal("0.01234")))
 
-    def fail(self, status: int, times: int = 1) -> None:
-        with self._lock:
-            self._failures.extend([status] * times)
-
-    def randomly(self, rate: float | None, seed: int = 0) -> None:
-        """Fail a seeded random `rate` of the requests from now on (429, 500, 503); None stops it."""
-        with self._lock:
-            self._random = None if rate is None else (rate, random.Random(seed))
-
-    def _drawn(self) -> int | None:
-        if self._failures:
-            return self._failures.pop(0)
-        if self._random is not None and self._random[1].random() < self._random[0]:
-            self.injected += 1
-            return self._random[1].choice((429, 500, 503))
-        return None
 
     def _limit_headers(self, now_ms: int, weight: int) -> tuple[bool, dict[str, str]]:
         """Spend `weight` points of this minute's budget: (over budget, rate-limit headers)."""
