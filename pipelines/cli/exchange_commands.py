@@ -1,5 +1,5 @@
-"""`pipelines imitation exchange|bitpanda|coinbase|bybit`: run the exchange (Binance, Kraken), the
-Bitpanda, the Coinbase or the Bybit imitation standalone, e.g. to try an
+"""`pipelines imitation exchange|bitpanda|coinbase|bybit|bitstamp|bitvavo`: run the exchange (Binance,
+Kraken), Bitpanda, Coinbase, Bybit, Bitstamp or Bitvavo imitation standalone, e.g. to try an
 exchange integration by hand or point the Dagster UI's syncs at it.
 
 Its API keys are written to files (never printed) in the `--credentials-dir`, in the JSON form that
@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
+#: Imitations of exchanges whose keys come with a secret: name -> "module:class".
+SIGNED = {"bitstamp": "pipelines.imitations.bitstamp:BitstampImitation",
+          "bitvavo": "pipelines.imitations.bitvavo:BitvavoImitation"}
 
 
 def register(subparsers) -> None:
@@ -45,6 +49,14 @@ def register(subparsers) -> None:
     p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
                    help="where to write bybit.json with the imitation's API key and secret")
     p.set_defaults(handler=_serve_bybit)
+    for name in SIGNED:
+        p = actions.add_parser(name, help=f"serve a seeded {name.title()} account on 127.0.0.1",
+                               description=f"Serve a seeded {name.title()} account over its private REST API's shapes.")
+        p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+        p.add_argument("--seed", type=int, default=None, help="seed of the account history (default: the tests' one)")
+        p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
+                       help=f"where to write {name}.json with the imitation's API key and secret")
+        p.set_defaults(handler=_serve_signed, imitation=name)
 
 
 def _write_key_file(directory: Path, name: str, credentials: dict[str, str]) -> None:
@@ -119,3 +131,15 @@ def _serve_bybit(args) -> int:
         f"bybit imitation on {{url}}; API key in {args.credentials_dir}/bybit.json",
         "add it with: pipelines integrations add ACCOUNT Bybit --kind exchange --provider bybit "
         f"--option api_origin={{url}} --credentials-stdin < {args.credentials_dir}/bybit.json"])
+def _serve_signed(args) -> int:
+    from importlib import import_module
+
+    module, _, name = SIGNED[args.imitation].partition(":")
+    seed = {} if args.seed is None else {"seed": args.seed}
+    imitation = getattr(import_module(module), name)(port=args.port, **seed)
+    key_file = f"{args.credentials_dir}/{args.imitation}.json"
+    _write_key_file(args.credentials_dir, args.imitation, {"api_key": imitation.api_key, "secret": imitation.secret})
+    return _serve_until_interrupted(imitation, [
+        f"{args.imitation} imitation on {{url}}; API key and secret in {key_file}",
+        f"add it with: pipelines integrations add ACCOUNT {args.imitation.title()} --kind exchange "
+        f"--provider {args.imitation} --option api_origin={{url}} --credentials-stdin < {key_file}"])

@@ -1,7 +1,8 @@
 """What the Esplora and TronGrid imitations share: an HTTP server on 127.0.0.1 in a daemon thread,
 requests counted by route (tests assert how much a sync read), an action run just before the n-th
 request is answered (a block found while a sync runs), and the answer written back quietly.
-A subclass names itself and answers one GET (or JSON-RPC POST) request (`respond`)."""
+A subclass names itself and answers one GET or POST request (`respond`; a POST's body is in
+`request.rfile`)."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ class LocalServer:
         return self._actions.pop(sum(self.requests.values()), None)
 
     def respond(self, request: BaseHTTPRequestHandler) -> tuple[int, str, bytes, dict[str, str]]:
-        """(status, content type, body, headers) for one GET request."""
+        """(status, content type, body, headers) for one GET or POST request."""
         raise NotImplementedError
 
     def _handler(self):
@@ -81,7 +82,7 @@ class LocalServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up: nothing to answer
 
-            do_POST = do_GET  # JSON-RPC imitations (Solana) read the request body in `respond`
+            do_POST = do_GET  # JSON-RPC (Solana) and signed APIs (Bitstamp) send a body, read in `respond`
 
             def log_message(self, format, *args) -> None:  # quiet: tests and the demo print their own output
                 pass

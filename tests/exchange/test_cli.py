@@ -1,5 +1,5 @@
 """`pipelines imitation exchange` serves a delisted market, `pipelines imitation bitpanda` a Bitpanda
-account; the CLI adds an integration from each one's key file."""
+account, `... bitstamp` and `... bitvavo` theirs; the CLI adds an integration from each one's key file."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import contextlib
 import io
 import subprocess
 import sys
+
+import pytest
 
 from tests.exchange.conftest import FAST, mismatched, sync
 from tests.processes import stop_tree
@@ -49,6 +51,16 @@ def test_standalone_bitpanda_imitation_and_a_key_only_cli_integration(warehouse,
     with standalone("bitpanda", creds) as url:
         assert (creds / "bitpanda.json").stat().st_mode & 0o077 == 0
         integration = add_from_key_file(cli, monkeypatch, creds / "bitpanda.json", url, "ben", "bitpanda")
+        sync(warehouse, integration, full=True)
+        assert mismatched(warehouse, integration) == set()
+
+
+@pytest.mark.parametrize("provider", ["bitstamp", "bitvavo"])
+def test_standalone_signed_imitation_and_a_cli_integration(warehouse, cli, tmp_path, monkeypatch, provider):
+    creds = tmp_path / "creds"
+    with standalone(provider, creds) as url:
+        assert (creds / f"{provider}.json").stat().st_mode & 0o077 == 0
+        integration = add_from_key_file(cli, monkeypatch, creds / f"{provider}.json", url, "cy", provider)
         sync(warehouse, integration, full=True)
         assert mismatched(warehouse, integration) == set()
 

@@ -353,3 +353,28 @@ class BybitWorld(BitpandaWorld):
 
     def credentials(self) -> dict:
         return {"apiKey": self.imitation.api_key, "secret": self.imitation.secret}
+
+
+class BitstampWorld(BitpandaWorld):
+    """A Bitstamp account on its imitation (key and secret); new activity is a trade and a staking reward."""
+
+    provider = "bitstamp"
+
+    def serve(self):
+        from pipelines.imitations.bitstamp import BitstampImitation
+
+        return BitstampImitation()
+
+    def credentials(self) -> dict:
+        return {"apiKey": self.imitation.api_key, "secret": self.imitation.secret}
+
+
+class BitvavoWorld(BitstampWorld):
+    """A Bitvavo account on its imitation (key and secret); new activity is a buy and a staking reward."""
+
+    provider = "bitvavo"
+
+    def serve(self):
+        from pipelines.imitations.bitvavo import BitvavoImitation
+
+        return BitvavoImitation()

@@ -1,6 +1,7 @@
 """Exchange integrations through ccxt: any ccxt exchange id is a provider; Binance and Kraken are
 first class (one reader module each behind `base.ExchangeReader`, like rotki's exchange modules), and
-so is Bitpanda, which ccxt lacks (`bitpanda.py` with its own small client, `bitpanda_api.py`).
+so is Bitpanda, which ccxt lacks (`bitpanda.py` with its own small client, `bitpanda_api.py`), and so are
+Bitstamp and Bitvavo (`bitstamp.py`, `bitvavo.py`: their complete raw ledgers through ccxt's raw methods).
 
 Settings of an exchange integration (`pipelines integrations add ... --option key=value`):
 
@@ -30,6 +31,8 @@ READERS = {
     "kucoin": "pipelines.connectors.exchange.kucoin:KucoinReader",
     "coinbase": "pipelines.connectors.exchange.coinbase:CoinbaseReader",
     "bybit": "pipelines.connectors.exchange.bybit:BybitReader",
+    "bitstamp": "pipelines.connectors.exchange.bitstamp:BitstampReader",
+    "bitvavo": "pipelines.connectors.exchange.bitvavo:BitvavoReader",
 }
 #: Providers ccxt does not have, read by their own client: the credentials each needs.
 OWN_CLIENT = {"bitpanda": ("apiKey",)}

@@ -15,20 +15,19 @@ from __future__ import annotations
 
 import base64
 import json
-import random
 from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 from pipelines.imitations.bitpanda.history import COIN_ID, FIAT_ID, History, generate
-from pipelines.imitations.local_server import LocalServer
+from pipelines.imitations.failing import FailingServer
 
 LISTS = {"/v1/wallets/transactions": "wallet_transactions", "/v1/fiatwallets/transactions": "fiat_transactions",
          "/v1/trades": "trades"}
 MAX_PAGE, DEFAULT_PAGE = 100, 25
 
 
-class BitpandaImitation(LocalServer):
+class BitpandaImitation(FailingServer):
     name = "bitpanda"
 
     def __init__(self, *, api_key: str = "bp-key-0123456789abcdef", seed: int = 7, port: int = 0,
@@ -37,9 +36,6 @@ class BitpandaImitation(LocalServer):
         self.forget_before = forget_before
         self.history: History = generate(seed)
         self.keys_seen: set[str | None] = set()
-        self._failures: list[int] = []
-        self._random: tuple[float, random.Random] | None = None
-        self.injected = 0
         super().__init__(port)
 
     def true_balances(self) -> dict[str, Decimal]:
@@ -71,22 +67,6 @@ class BitpandaImitation(LocalServer):
         with self._lock:
             self.history.balances[coin] -= amount
 
-    def fail(self, status: int, times: int = 1) -> None:
-        with self._lock:
-            self._failures.extend([status] * times)
-
-    def randomly(self, rate: float | None, seed: int = 0) -> None:
-        """Fail a seeded random `rate` of the requests from now on (429, 500, 503); None stops it."""
-        with self._lock:
-            self._random = None if rate is None else (rate, random.Random(seed))
-
-    def _drawn(self) -> int | None:
-        if self._failures:
-            return self._failures.pop(0)
-        if self._random is not None and self._random[1].random() < self._random[0]:
-            self.injected += 1
-            return self._random[1].choice((429, 500, 503))
-        return None
 
     def answer(self, path: str, query: dict[str, str], key: str | None) -> tuple[int, dict, dict[str, str]]:
         with self._lock:
