@@ -65,12 +65,12 @@ def test_full_sync_reconciles_exactly_with_the_imitation(rpc, add_wallet, sync, 
     assert result.fetched["token_accounts"] == 4 and result.fetched["stake_rewards"] == 1
     assert rpc.keys_seen == {API_KEY}
     # Known mints are known; the airdrop's Token-2022 metadata names a URL: spam, ignored by reconciliation;
-    # a mint with a plain name and no other evidence is unverified (reconciled, marked).
+    # a mint the wallet itself sent is known.
     verdicts = {r[0]: r[1:] for r in query(
         "SELECT contract, symbol, status, reason FROM raw.token_metadata WHERE integration_id = ?", wallet)}
     assert verdicts[USDC.address][:2] == ("USDC", "known") and verdicts[USDT.address][:2] == ("USDT", "known")
     assert verdicts[SPAM.address][:2] == ("GIFT", "spam") and "URL" in verdicts[SPAM.address][2]
-    assert verdicts[FEE_TOKEN.address][:2] == ("FEED", "unverified")
+    assert verdicts[FEE_TOKEN.address][:2] == ("FEED", "known")  # the wallet sent it (migration 092)
     assert rows[f"solana:{SPAM.address}"][3] and not rows[f"solana:{USDC.address}"][3]
     assert rpc.count("getAccountInfo") == 2  # the metadata of the two mints that are not known
 
