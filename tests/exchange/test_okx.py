@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from pipelines.connectors.exchange.client import ExchangeUnavailable
 from pipelines.connectors.exchange.okx import OkxReader
+from pipelines.connectors.exchange.okx_archive import quarter_of, quarter_start, quarters
 from pipelines.errors import UserError
 from pipelines.imitations.okx import OkxImitation
 from pipelines.imitations.okx.server import ARCHIVE, DOWNLOAD
@@ -43,11 +45,11 @@ def okx():
 
 @pytest.fixture
 def add(warehouse, account, okx):
-    def add(name: str = "OKX", **credentials: str) -> str:
+    def add(name: str = "OKX", credentials: dict | None = None, **settings) -> str:
         with connect(warehouse) as con:
             return add_integration(con, account, name, "exchange", "okx",
-                                   settings={"api_origin": okx.url, **FAST, **QUICK},
-                                   credentials={**okx.credentials(), **credentials})
+                                   settings={"api_origin": okx.url, **FAST, **QUICK, **settings},
+                                   credentials={**okx.credentials(), **(credentials or {})})
     return add
 
 
@@ -128,7 +130,7 @@ def test_a_sync_with_nothing_new_costs_one_request_per_stream_and_changes_no_row
 def test_each_refused_credential_fails_as_for_every_exchange_and_changes_nothing(warehouse, okx, add, credential):
     sync(warehouse, add(), full=True)
     wrong = "wrong-" + okx.credentials()[credential]
-    bad = add(name="Wrong", **{credential: wrong})
+    bad = add(name="Wrong", credentials={credential: wrong})
     before = snapshot(warehouse, WAREHOUSE)
     log = Log()
     with pytest.raises(UserError) as error:
@@ -158,7 +160,7 @@ def test_the_imitation_checks_every_signed_header_with_okx_codes(okx, headers, c
 
 
 def test_okx_rate_limit_is_retried_and_the_sync_stays_exact(warehouse, add, account):
-    with OkxImitation(days=20, rate_limit=2) as limited:
+    with OkxImitation(days=20, rate_limit=2, rate_window_s=0.2) as limited:  # a window the test's backoff outlasts
         with connect(warehouse) as con:
             integration = add_integration(con, account, "Limited", "exchange", "okx",
                                           settings={"api_origin": limited.url, **FAST, **QUICK},
@@ -176,7 +178,7 @@ def test_an_archive_not_ready_in_time_fails_cleanly_and_the_next_sync_reads_it(w
                                                     "archive_wait_s": 0.01},
                                           credentials=slow.credentials())
         before = snapshot(warehouse, WAREHOUSE)
-        with pytest.raises(UserError, match=r"okx is still preparing the bill archive of \d{4} Q\d .*sync again later"):
+        with pytest.raises(UserError, match=r"okx is still preparing the bill archive of 2025 Q1, 2025 Q2, .* for trader-slow .*: sync again later"):
             sync(warehouse, integration, full=True)
         assert snapshot(warehouse, WAREHOUSE) == before
         for attempt in range(30):  # OKX goes on preparing what was asked; each sync finds more ready
@@ -189,6 +191,23 @@ def test_an_archive_not_ready_in_time_fails_cleanly_and_the_next_sync_reads_it(w
         exact(warehouse, slow, integration)
 
 
+def test_a_history_from_2021_needs_two_days_of_archive_requests_and_records_the_api_reach(warehouse, okx, add):
+    integration = add(start_date="2020-06-01")
+    before = snapshot(warehouse, WAREHOUSE)
+    now = datetime.now(UTC)
+    due = len(list(quarters(datetime(2021, 1, 1, tzinfo=UTC), quarter_start(*quarter_of(now)))))
+    with pytest.raises(UserError, match=rf"OKX takes 12 archive requests a day, {due - 12} are still to be made\): sync again"):
+        sync(warehouse, integration, full=True)
+    assert okx.applied == 12 and snapshot(warehouse, WAREHOUSE) == before
+    okx.next_day()
+    sync(warehouse, integration, full=True)
+    exact(warehouse, okx, integration)
+    with connect(warehouse) as con:
+        reach = con.execute("SELECT source_id FROM raw.records WHERE integration_id = ? AND stream = 'api_reach'",
+                            [integration]).fetchall()
+    assert reach == [("2021-02-01",)], "OKX serves no bills before February 2021"
+
+
 @pytest.mark.parametrize("seed", range(1, 5))
 def test_a_fifth_of_requests_failing_ends_exact_or_cleanly_failed(warehouse, okx, add, seed):
     integration = add()
@@ -196,7 +215,7 @@ def test_a_fifth_of_requests_failing_ends_exact_or_cleanly_failed(warehouse, okx
     okx.randomly(0.2, seed=seed)
     try:
         result = sync(warehouse, integration, full=True)
-    except ExchangeUnavailable as exc:
+    except (ExchangeUnavailable, UserError) as exc:  # UserError: a 429 taken for the archive's daily limit
         assert "nothing was written" in str(exc)
         assert snapshot(warehouse, WAREHOUSE) == before
     else:
@@ -208,7 +227,7 @@ def test_a_fifth_of_requests_failing_ends_exact_or_cleanly_failed(warehouse, okx
 def test_no_credential_in_clear_text_in_the_warehouse(warehouse, okx, add):
     sync(warehouse, add(), full=True)
     with pytest.raises(UserError):
-        sync(warehouse, add(name="Wrong", secret="wrong-" + okx.secret), full=True)
+        sync(warehouse, add(name="Wrong", credentials={"secret": "wrong-" + okx.secret}), full=True)
     secrets = [*okx.credentials().values(), "wrong-" + okx.secret]
     for path in [p for p in warehouse.parent.rglob("*") if p.is_file()]:
         assert not any(s.encode() in path.read_bytes() for s in secrets), f"credential in clear text in {path}"
@@ -239,7 +258,7 @@ def test_recorded_bills_normalize_exactly(warehouse, okx, add):
     deposit = json.loads((DATA / "asset_bills.json").read_text())["data"][0]
     integration = add()
     with okx._lock:
-        now = str(int(time.time() * 1000))
+        now = str(int(time.time() * 1000) - 5000)  # before the cut-off (whole seconds)
         okx.history.bills.append({**trade, "ts": now, "billId": str(okx.history.next_id + 10)})
         okx.history.funding_bills.append({**deposit, "ts": now, "billId": str(okx.history.next_id + 11)})
     sync(warehouse, integration, full=True)

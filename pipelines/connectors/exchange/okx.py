@@ -83,9 +83,8 @@ class OkxReader(ExchangeReader):
         current_ms = int(current.timestamp() * 1000)
         if start < current_ms:
             archive = Archive(self.client, self.call, self.settings, self.integration.integration_id)
-            for year, quarter in quarters(from_ms(start).replace(tzinfo=UTC), current):
-                rows = [r for r in archive.rows(year, quarter) if start <= int(r["ts"]) < current_ms]
-                self._add("bills", rows, sink)
+            for rows in archive.rows(list(quarters(from_ms(start).replace(tzinfo=UTC), current))):
+                self._add("bills", [r for r in rows if start <= int(r["ts"]) < current_ms], sink)
             start = current_ms
         recent = start >= self.cutoff_ms - RECENT_DAYS * DAY_MS
         self._pages("privateGetAccountBills" if recent else "privateGetAccountBillsArchive",

@@ -6,10 +6,12 @@ never the current quarter) OKX hands out only as a file per quarter, prepared on
 1. `GET /api/v5/account/bills-history-archive?year=&quarter=`: `fileHref` and `state`
    (`finished`, `ongoing`, `failed`), or no row if nobody asked for that quarter (a request stays
    valid 30 days, a link 5.5 hours).
-2. If there is no file or it failed: `POST` the same path with `{"year", "quarter"}` (12 per day).
+2. If there is no file or it failed: `POST` the same path with `{"year", "quarter"}` (12 per day),
+   for every such quarter before waiting for any, so OKX prepares them side by side.
 3. Poll step 1 every `archive_poll_s` (default 30) for at most `archive_wait_s` (default 600)
-   seconds. OKX documents "about 2 hours" for a file: a quarter still `ongoing` then fails the run
-   with a message to sync again later (nothing is written; the next sync finds the file ready).
+   seconds. OKX documents "about 2 hours" for a file: a quarter still `ongoing` (or left unasked
+   by the daily limit) fails the run with a message to sync again later (nothing is written; a
+   later sync finds the files ready and asks for the rest).
 4. Download the link (a presigned URL, never logged) and read the CSV inside the zip: the bill
    fields of `bills-archive` (no `type`, `subType` only), newest first.
 """
@@ -48,29 +50,64 @@ def quarters(start: datetime, before: datetime) -> Iterator[tuple[int, int]]:
 
 
 class Archive:
-    """Fetches the archive file of one quarter through the reader's retrying `call`."""
+    """Fetches the archive files of several quarters through the reader's retrying `call`."""
 
     def __init__(self, client: Any, call: Any, settings: Mapping[str, Any], subject: str) -> None:
         self.client, self.call, self.subject = client, call, subject
         self.poll_s = float(settings.get("archive_poll_s", 30))
         self.wait_s = float(settings.get("archive_wait_s", 600))
 
-    def rows(self, year: int, quarter: int) -> list[dict[str, str]]:
-        ask = {"year": str(year), "quarter": f"Q{quarter}"}
-        link = self._state(ask)
-        if link is None or link.get("state") == "failed":
-            self.call("privatePostAccountBillsHistoryArchive", ask)
-            link = self._state(ask)
+    def rows(self, wanted: list[tuple[int, int]]) -> Iterator[list[dict[str, str]]]:
+        """The rows of each quarter's file, in order. Every missing file is requested first, so OKX
+        prepares them side by side; a quarter not ready in time, or one the daily limit of
+        requests left unasked, fails the run before any row is returned."""
+        asks = {q: {"year": str(q[0]), "quarter": f"Q{q[1]}"} for q in wanted}
+        links = {q: self._state(ask) for q, ask in asks.items()}
+        unasked = []
+        for q, link in links.items():
+            if link is None or link.get("state") == "failed":
+                if unasked or not self._apply(asks[q]):
+                    unasked.append(q)
+                links[q] = None
         waited = 0.0
-        while link is None or link.get("state") != "finished" or not link.get("fileHref"):
+        while True:
+            waiting = [q for q, link in links.items() if q not in unasked and not self._ready(link)]
+            if not waiting:
+                break
             if waited >= self.wait_s:
-                raise UserError(
-                    f"okx is still preparing the bill archive of {year} Q{quarter} for {self.subject} (OKX takes "
-                    "about 2 hours): sync again later; nothing was written")
+                break
             time.sleep(self.poll_s)
             waited += self.poll_s
-            link = self._state(ask)
-        return self._download(link["fileHref"], year, quarter)
+            links.update({q: self._state(asks[q]) for q in waiting})
+        if unasked or waiting:
+            named = ", ".join(f"{y} Q{n}" for y, n in sorted([*waiting, *unasked]))
+            limit = (f"; OKX takes 12 archive requests a day, {len(unasked)} are still to be made"
+                     if unasked else "")
+            raise UserError(f"okx is still preparing the bill archive of {named} for {self.subject} (about 2 hours "
+                            f"a file{limit}): sync again later; nothing was written")
+        for q in wanted:
+            yield self._download(links[q]["fileHref"], *q)
+
+    @staticmethod
+    def _ready(link: dict | None) -> bool:
+        return bool(link and link.get("state") == "finished" and link.get("fileHref"))
+
+    def _apply(self, ask: dict[str, str]) -> bool:
+        """Ask OKX to prepare a quarter's file; False once the daily limit (12) answers 50011. Not
+        through `call`'s retries: waiting minutes for a limit that lasts a day helps nobody."""
+        import ccxt
+
+        self.call.calls["privatePostAccountBillsHistoryArchive"] += 1
+        try:
+            self.client.privatePostAccountBillsHistoryArchive(ask)
+        except ccxt.RateLimitExceeded:
+            return False
+        except ccxt.NetworkError:
+            self.call.retries += 1
+            self.call("privatePostAccountBillsHistoryArchive", ask)  # retried as any call
+        except ccxt.BaseError:
+            self.call("privatePostAccountBillsHistoryArchive", ask)  # the refusal in the reader's words
+        return True
 
     def _state(self, ask: dict[str, str]) -> dict | None:
         rows = self.call("privateGetAccountBillsHistoryArchive", ask).get("data") or []

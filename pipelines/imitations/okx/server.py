@@ -19,8 +19,8 @@ since 2021 Q1, never the current quarter, 12 a day) and `GET` of the same path, 
 `/okx-archive/<year>Q<n>.zip?token=...` (unsigned, as OKX's download links): a zip holding one
 CSV of the quarter's bills with the documented columns, newest first.
 
-`rate_limit` (requests per 2 s per route; None: unlimited) answers HTTP 429 with code 50011, as
-OKX does. `fail`/`randomly` answer 429 (50011) or 500/503 on demand. `add_now` books new events
+`rate_limit` (requests per `rate_window_s`, default 2 s, per route; None: unlimited) answers HTTP 429 with code 50011, as
+OKX does. `fail`/`randomly` answer 429 (50011) or 500 (50026) / 503 (50001) on demand. `add_now` books new events
 at the current time (what an incremental sync must pick up).
 """
 
@@ -30,9 +30,9 @@ import base64
 import csv
 import hashlib
 import hmac
+import io
 import json
 import random
-import io
 import secrets
 import time
 import zipfile
@@ -45,11 +45,20 @@ from pipelines.imitations.local_server import LocalServer
 from pipelines.imitations.okx.history import FUNDING, TRADING, History, generate
 
 DAY_MS = 86_400_000
+
+
+def envelope(code: str, msg: str = "", data: list | None = None) -> dict:
+    return {"code": code, "msg": msg, "data": data if data is not None else []}
+
+
 #: How far back each bill or fill list answers (None: since OKX kept bills, 2021).
 REACH_DAYS = {"/api/v5/account/bills": 7, "/api/v5/account/bills-archive": 90,
               "/api/v5/trade/fills-history": 90, "/api/v5/asset/bills-history": None}
 MAX_LIMIT = 100
 MAX_SKEW_S = 30
+#: OKX's bodies of a server in trouble (ccxt: ExchangeNotAvailable, OnMaintenance; both retried).
+SERVER_ERRORS = {500: envelope("50026", "System error, please try again later."),
+                 503: envelope("50001", "Service temporarily unavailable, please try again later.")}
 ARCHIVE = "/api/v5/account/bills-history-archive"
 DOWNLOAD = "/okx-archive/"
 APPLIES_PER_DAY = 12
@@ -59,19 +68,17 @@ CSV_COLUMNS = ("instType", "billId", "subType", "ts", "balChg", "posBalChg", "ba
                "clOrdId", "fillIdxPx", "fillMarkPx", "fillPxVol", "fillPxUsd", "fillMarkVol", "fillFwdPx")
 
 
-def envelope(code: str, msg: str = "", data: list | None = None) -> dict:
-    return {"code": code, "msg": msg, "data": data if data is not None else []}
-
 
 class OkxImitation(LocalServer):
     name = "okx"
 
     def __init__(self, *, seed: int = 3, days: int = 60, port: int = 0, rate_limit: int | None = None,
+                 rate_window_s: float = 2.0,
                  api_key: str = "okx-key-7f3a1c9e", secret: str = "okx-secret-5b2d8e0f41a6",
                  passphrase: str = "okx-Pass-phrase-1", archive_polls: int = 1) -> None:
         self.api_key, self.secret, self.passphrase = api_key, secret, passphrase
         self.history: History = generate(seed, days)
-        self.rate_limit = rate_limit
+        self.rate_limit, self.rate_window_s = rate_limit, rate_window_s
         self.keys_seen: set[str | None] = set()
         self._failures: list[int] = []
         self._random: tuple[float, random.Random] | None = None
@@ -97,6 +104,11 @@ class OkxImitation(LocalServer):
             self.history.deposit(now - timedelta(seconds=3), "USDT", Decimal("1000"))
             self.history.transfer(now - timedelta(seconds=2), "USDT", Decimal("800"), to_trading=True)
             self.history.trade(now - timedelta(seconds=1), "BTC", "USDT", "buy", Decimal("0.01"))
+
+    def next_day(self) -> None:
+        """A day later: the daily limit of archive requests starts again."""
+        with self._lock:
+            self.applied = 0
 
     def fail(self, status: int, times: int = 1) -> None:
         with self._lock:
@@ -137,7 +149,7 @@ class OkxImitation(LocalServer):
             if failure is not None:
                 if failure == 429:
                     return 429, envelope("50011", "Too Many Requests"), {}
-                return failure, envelope(str(failure), "Internal Server Error" if failure == 500 else "Service Unavailable"), {}
+                return failure, SERVER_ERRORS.get(failure, envelope("50026", "System error, please try again later.")), {}
             if self._over_limit(path):
                 return 429, envelope("50011", "Too Many Requests"), {}
         if action is not None:
@@ -184,7 +196,7 @@ class OkxImitation(LocalServer):
         if self.rate_limit is None:
             return False
         now, recent = time.monotonic(), self._recent[path]
-        while recent and recent[0] < now - 2:
+        while recent and recent[0] < now - self.rate_window_s:
             recent.popleft()
         if len(recent) >= self.rate_limit:
             return True
