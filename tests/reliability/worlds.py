@@ -247,3 +247,25 @@ class BitpandaWorld:
 
     def close(self) -> None:
         self.stack.close()
+
+
+class OkxWorld(BitpandaWorld):
+    """An OKX account (trading + funding) on its imitation, from the day its history starts (an
+    earlier start asks OKX's archive for each quarter, 12 a day); new activity is a deposit moved to
+    trading and spent on a buy."""
+
+    def __init__(self, warehouse):
+        from pipelines.connectors.exchange.base import from_ms
+        from pipelines.imitations.okx import OkxImitation
+
+        self.warehouse = warehouse
+        self.stack = contextlib.ExitStack()
+        self.imitation = self.stack.enter_context(OkxImitation(days=60))
+        self.start = from_ms(int(self.imitation.history.funding_bills[0]["ts"])).date().isoformat()
+        ensure_account(warehouse)
+
+    def add(self, name: str, **settings) -> str:
+        with connect(self.warehouse) as con:
+            return add_integration(con, "rel", name, "exchange", "okx",
+                                   settings=self.settings(start_date=self.start, archive_poll_s=0.01, **settings),
+                                   credentials=self.imitation.credentials())
