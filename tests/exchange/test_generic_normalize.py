@@ -36,11 +36,11 @@ def test_unified_records_become_transactions_with_exact_amounts(con):
     con.execute("INSERT INTO app.accounts (account_id, timezone, base_currency, created_at) "
                 "VALUES ('a', 'UTC', 'EUR', now()::TIMESTAMP)")
     con.execute("INSERT INTO app.integrations (integration_id, account_id, name, kind, provider, settings, created_at) "
-                "VALUES ('okx-1', 'a', 'OKX', 'exchange', 'okx', '{}', now()::TIMESTAMP)")
-    con.executemany("INSERT INTO raw.records VALUES ('okx-1', ?, ?, ?, ?, now()::TIMESTAMP)",
+                "VALUES ('gate-1', 'a', 'Gate', 'exchange', 'gate', '{}', now()::TIMESTAMP)")
+    con.executemany("INSERT INTO raw.records VALUES ('gate-1', ?, ?, ?, ?, now()::TIMESTAMP)",
                     [[stream, source_id, at, dumps(row)] for stream, source_id, at, row in RECORDS])
     with transaction(con):
-        build(con, ["okx-1"])
+        build(con, ["gate-1"])
 
     rows = con.execute(
         "SELECT tx_id, label, origin, outgoing_asset, outgoing_asset_id, outgoing_amount, incoming_asset, "
@@ -48,12 +48,12 @@ def test_unified_records_become_transactions_with_exact_amounts(con):
     ).fetchall()
     d = Decimal
     assert rows == [
-        ("okx-1:deposits:d1", "Deposit", "synced", None, None, None, "USDT", "USDT", d("100000"), "USDT",
+        ("gate-1:deposits:d1", "Deposit", "synced", None, None, None, "USDT", "USDT", d("100000"), "USDT",
          d("0.000000000000000001"), "0xabc"),
-        ("okx-1:trade:t1", "Trade", "synced", "USDT", "USDT", d("30000.25"), "BTC", "BTC", d("0.5"), "USDT", d("1.5"), "t1"),
-        ("okx-1:trade:t2", "Trade", "synced", "ETH", "ETH", d("2"), "USDT", "USDT", d("6000"), None, None, "t2"),
-        ("okx-1:trade:t3", "Trade", "synced", "EUR", "EUR", d("50000"), "BTC", "BTC", d("1"), None, None, "t3"),
-        ("okx-1:withdrawals:w1", "Withdrawal", "synced", "BTC", "BTC", d("0.1"), None, None, None, "BTC", d("0.0005"), "w1"),
+        ("gate-1:trade:t1", "Trade", "synced", "USDT", "USDT", d("30000.25"), "BTC", "BTC", d("0.5"), "USDT", d("1.5"), "t1"),
+        ("gate-1:trade:t2", "Trade", "synced", "ETH", "ETH", d("2"), "USDT", "USDT", d("6000"), None, None, "t2"),
+        ("gate-1:trade:t3", "Trade", "synced", "EUR", "EUR", d("50000"), "BTC", "BTC", d("1"), None, None, "t3"),
+        ("gate-1:withdrawals:w1", "Withdrawal", "synced", "BTC", "BTC", d("0.1"), None, None, None, "BTC", d("0.0005"), "w1"),
     ]
     balances = dict(con.execute("SELECT asset_id, sum(amount) FROM core.ledger_entries GROUP BY 1").fetchall())
     assert balances == {"USDT": d("100000") - d("0.000000000000000001") - d("30000.25") - d("1.5") + d("6000"),
@@ -66,13 +66,13 @@ def test_a_later_currency_that_maps_an_id_to_another_code_rebuilds_in_full(con):
     con.execute("INSERT INTO app.accounts (account_id, timezone, base_currency, created_at) "
                 "VALUES ('a', 'UTC', 'EUR', now()::TIMESTAMP)")
     con.execute("INSERT INTO app.integrations (integration_id, account_id, name, kind, provider, settings, created_at) "
-                "VALUES ('okx-1', 'a', 'OKX', 'exchange', 'okx', '{}', now()::TIMESTAMP)")
+                "VALUES ('gate-1', 'a', 'Gate', 'exchange', 'gate', '{}', now()::TIMESTAMP)")
 
     def land(records, fetched_at):
-        con.executemany("INSERT INTO raw.records VALUES ('okx-1', ?, ?, ?, ?, ?)",
+        con.executemany("INSERT INTO raw.records VALUES ('gate-1', ?, ?, ?, ?, ?)",
                         [[stream, source_id, at, dumps(row), fetched_at] for stream, source_id, at, row in records])
         with transaction(con):
-            build(con, ["okx-1"])
+            build(con, ["gate-1"])
         return con.execute("SELECT count(*) FROM build_rebuilt").fetchall()[0][0]
 
     def assets():
