@@ -1,6 +1,6 @@
 """`pipelines imitation exchange` and `pipelines imitation bitpanda`: run the exchange (Binance,
-Kraken) or the Bitpanda imitation standalone, e.g. to try an exchange integration by hand or point
-the Dagster UI's syncs at it.
+Kraken) or the Bitpanda imitation standalone (`pipelines imitation okx`: `okx_imitation.py`), e.g.
+to try an exchange integration by hand or point the Dagster UI's syncs at it.
 
 Its API keys are written to files (never printed) in the `--credentials-dir`, in the JSON form that
 `pipelines integrations add ... --credentials-stdin` reads.
@@ -31,6 +31,9 @@ def register(subparsers) -> None:
     p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
                    help="where to write bitpanda.json with the imitation's API key")
     p.set_defaults(handler=_serve_bitpanda)
+    from pipelines.cli.okx_imitation import register as register_okx
+
+    register_okx(actions)
 
 
 def _write_key_file(directory: Path, name: str, credentials: dict[str, str]) -> None:

@@ -63,18 +63,15 @@ class Archive:
         requests left unasked, fails the run before any row is returned."""
         asks = {q: {"year": str(q[0]), "quarter": f"Q{q[1]}"} for q in wanted}
         links = {q: self._state(ask) for q, ask in asks.items()}
-        unasked = []
+        unasked, applied = [], []
         for q, link in links.items():
             if link is None or link.get("state") == "failed":
-                if unasked or not self._apply(asks[q]):
-                    unasked.append(q)
-                links[q] = None
+                (applied if not unasked and self._apply(asks[q]) else unasked).append(q)
+        links.update({q: self._state(asks[q]) for q in applied})
         waited = 0.0
         while True:
             waiting = [q for q, link in links.items() if q not in unasked and not self._ready(link)]
-            if not waiting:
-                break
-            if waited >= self.wait_s:
+            if not waiting or waited >= self.wait_s:
                 break
             time.sleep(self.poll_s)
             waited += self.poll_s
