@@ -85,8 +85,9 @@ def test_full_sync_reads_the_archive_and_reconciles_exactly(warehouse, okx, add)
     assert stored == {b["billId"] for b in h.bills}, "every trading bill once, the oldest from the archive files"
     assert okx.count(ARCHIVE) > 0 and sum(n for r, n in okx.requests.items() if r.startswith(DOWNLOAD)) >= 2
     # Each trade once (two bills and a fill), each transfer once (a bill in each account).
+    assert len(h.funding_bills) > 100, "the funding bills page too"
     assert labels(warehouse, integration) == {"Trade": len(h.fills), "Transfer": 3, "Deposit": 3, "Withdrawal": 1,
-                                              "Interest": 1, "Non-Taxable Out": 1, "Non-Taxable In": 1}
+                                              "Interest": h.interest_paid, "Non-Taxable Out": 1, "Non-Taxable In": 1}
     assert fee == Decimal("0.008") and comment == "okx withdrawal"
 
 

@@ -6,8 +6,8 @@ change of its balance: spot trades (one bill per currency of a fill, type 2, the
 `balChg` and repeated in `fee`) and transfers from and to the funding account (type 1, subType
 11 in / 12 out). The funding account's bills (`/asset/bills*`) record deposits (1), withdrawals
 (2, the network fee as its own bill of type 221 at the same moment), transfers to and from the
-trading account (131 / 130), Simple Earn subscriptions and redemptions (75 / 76) and interest
-(126). Every transfer between the accounts is a pair of bills that nets to zero.
+trading account (131 / 130), Simple Earn subscriptions and redemptions (75 / 76) and the
+interest paid each day in between (126, so the funding bills page too). Every transfer between the accounts is a pair of bills that nets to zero.
 
 Events start `days` days ago; with `days` above 90 the oldest are older than the 3 months that
 `/account/bills-archive` and `/trade/fills-history` answer. Amounts are Decimals from strings,
@@ -38,6 +38,7 @@ class History:
     fills: list[dict] = field(default_factory=list)
     balances: dict[str, dict[str, Decimal]] = field(default_factory=lambda: {TRADING: {}, FUNDING: {}})
     next_id: int = 600_000_000_000
+    interest_paid: int = 0
 
     def _id(self) -> str:
         self.next_id += self.random.randint(1, 9)
@@ -80,11 +81,16 @@ class History:
         self.trading(at + timedelta(milliseconds=3), ccy, "1", "11" if to_trading else "12", sign * amount,
                      **{"from": "6" if to_trading else "18", "to": "18" if to_trading else "6"})
 
-    def earn(self, at: datetime, ccy: str, amount: Decimal, interest: Decimal) -> None:
-        """Simple Earn: subscribe, interest paid to the funding account, redeem the principal."""
+    def earn(self, at: datetime, until: datetime, ccy: str, amount: Decimal, daily: Decimal) -> int:
+        """Simple Earn: subscribe, interest paid to the funding account each day, redeem the
+        principal at `until`; returns how many interest payments were made."""
         self.funding(at, ccy, "75", -amount)
-        self.funding(at + timedelta(days=1), ccy, "126", interest)
-        self.funding(at + timedelta(days=2), ccy, "76", amount)
+        paid = 0
+        while at + timedelta(days=paid + 1) < until:
+            paid += 1
+            self.funding(at + timedelta(days=paid), ccy, "126", daily + Decimal(paid % 7) / 10**6)
+        self.funding(until, ccy, "76", amount)
+        return paid
 
     def trade(self, at: datetime, base: str, quote: str, side: str, size: Decimal) -> dict:
         """A spot fill (taker): the bought currency is charged the fee, as OKX does for spot."""
@@ -117,7 +123,7 @@ class History:
 
 def generate(seed: int, days: int, now: datetime | None = None) -> History:
     """Deposits, transfers into trading, spot trades (about one a day, so bills page), transfers back,
-    a withdrawal with its fee and an Earn round trip, spread over the last `days` days."""
+    a withdrawal with its fee and USDT in Simple Earn with daily interest, over the last `days` days."""
     h = History(random.Random(seed))
     now = now or datetime.now(UTC)
     start = now - timedelta(days=days)
@@ -126,7 +132,7 @@ def generate(seed: int, days: int, now: datetime | None = None) -> History:
     h.deposit(at + timedelta(hours=1), "ETH", Decimal("4.5"))
     h.transfer(at + timedelta(hours=2), "USDT", Decimal("40000"), to_trading=True)
     h.transfer(at + timedelta(hours=3), "ETH", Decimal("2"), to_trading=True)
-    h.earn(at + timedelta(hours=4), "USDT", Decimal("5000"), Decimal("1.234567"))
+    h.interest_paid = h.earn(at + timedelta(hours=4), now - timedelta(days=2), "USDT", Decimal("5000"), Decimal("0.684931"))
     step = timedelta(hours=20)
     at += timedelta(days=1)
     n = 0
