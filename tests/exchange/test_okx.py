@@ -221,6 +221,16 @@ def test_a_fifth_of_requests_failing_ends_exact_or_cleanly_failed(warehouse, okx
     assert okx.injected > 0
 
 
+def test_a_server_that_keeps_failing_writes_nothing(warehouse, okx, add):
+    integration = add()
+    okx.fail(503, times=6)
+    before = snapshot(warehouse, WAREHOUSE)
+    with pytest.raises(ExchangeUnavailable, match=r"okx kept failing on privateGetAccountBalance \(OnMaintenance\) "
+                                                  r"after 6 attempts; nothing was written"):
+        sync(warehouse, integration, full=True)
+    assert snapshot(warehouse, WAREHOUSE) == before
+
+
 def test_no_credential_in_clear_text_in_the_warehouse(warehouse, okx, add):
     sync(warehouse, add(), full=True)
     with pytest.raises(UserError):

@@ -26,6 +26,7 @@ Settings of its own: `archive_poll_s`, `archive_wait_s` (see `okx_archive.py`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -38,6 +39,12 @@ DAY_MS = 86_400_000
 #: OKX answers bills (archive files, the funding account's history) from 1 February 2021 on.
 EARLIEST = "2021-02-01"
 RECENT_DAYS, FILLS_DAYS = 7, 90
+Key = Callable[[dict], str]
+
+
+def bill_id(row: dict) -> str:
+    """A bill's source id: OKX's bill id, the same in the API and in the archive files."""
+    return row["billId"]
 
 
 class OkxReader(ExchangeReader):
@@ -59,7 +66,7 @@ class OkxReader(ExchangeReader):
         parts += [(self.code(d["ccy"]), f"funding:{d['ccy']}", Decimal(d["bal"]), d["bal"]) for d in funding]
         return self.summed(parts)
 
-    def _pages(self, method: str, params: dict, start: int, stream: str, sink: RecordSink, key=None) -> None:
+    def _pages(self, method: str, params: dict, start: int, stream: str, sink: RecordSink, key: Key = bill_id) -> None:
         """Newest first, `after` the last bill id of each page, until a short page or a row older
         than `start`; rows after the cut-off are left to the next sync."""
         after = None
@@ -71,11 +78,11 @@ class OkxReader(ExchangeReader):
                 return
             after = rows[-1]["billId"]
 
-    def _add(self, stream: str, rows: list[dict], sink: RecordSink, key=None) -> None:
+    def _add(self, stream: str, rows: list[dict], sink: RecordSink, key: Key = bill_id) -> None:
         for row in rows:
             if row.get("ccy"):
                 self.code(row["ccy"])
-        self.add(sink, stream, [((key or (lambda r: r["billId"]))(r), from_ms(int(r["ts"])), dumps(r)) for r in rows])
+        self.add(sink, stream, [(key(r), from_ms(int(r["ts"])), dumps(r)) for r in rows])
 
     def read_bills(self, cursor, sink):
         start = self.start_ms(cursor)

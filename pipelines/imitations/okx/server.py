@@ -41,6 +41,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
+from pipelines.connectors.exchange.okx_archive import quarter_of, quarter_start
 from pipelines.imitations.local_server import LocalServer
 from pipelines.imitations.okx.history import FUNDING, TRADING, History, generate
 
@@ -68,18 +69,15 @@ CSV_COLUMNS = ("instType", "billId", "subType", "ts", "balChg", "posBalChg", "ba
                "clOrdId", "fillIdxPx", "fillMarkPx", "fillPxVol", "fillPxUsd", "fillMarkVol", "fillFwdPx")
 
 
-
 class OkxImitation(LocalServer):
     name = "okx"
 
     def __init__(self, *, seed: int = 3, days: int = 60, port: int = 0, rate_limit: int | None = None,
-                 rate_window_s: float = 2.0,
-                 api_key: str = "okx-key-7f3a1c9e", secret: str = "okx-secret-5b2d8e0f41a6",
-                 passphrase: str = "okx-Pass-phrase-1", archive_polls: int = 1) -> None:
+                 rate_window_s: float = 2.0, archive_polls: int = 1, api_key: str = "okx-key-7f3a1c9e",
+                 secret: str = "okx-secret-5b2d8e0f41a6", passphrase: str = "okx-Pass-phrase-1") -> None:
         self.api_key, self.secret, self.passphrase = api_key, secret, passphrase
         self.history: History = generate(seed, days)
         self.rate_limit, self.rate_window_s = rate_limit, rate_window_s
-        self.keys_seen: set[str | None] = set()
         self._failures: list[int] = []
         self._random: tuple[float, random.Random] | None = None
         self._recent: dict[str, deque[float]] = defaultdict(deque)
@@ -141,7 +139,6 @@ class OkxImitation(LocalServer):
             action = self._count(path)
             download = path.startswith(DOWNLOAD)
             if not download:
-                self.keys_seen.add(headers.get("OK-ACCESS-KEY"))
                 refused = self._authenticate(method, target, body, headers)
                 if refused:
                     return 401, refused, {}
@@ -255,8 +252,7 @@ class OkxImitation(LocalServer):
             valid = (2021, 1) <= (year, quarter) and 1 <= quarter <= 4
         except (KeyError, ValueError):
             valid = False
-        now = datetime.now(UTC)
-        if not valid or (year, quarter) >= (now.year, (now.month - 1) // 3 + 1):
+        if not valid or (year, quarter) >= quarter_of(datetime.now(UTC)):
             return 400, envelope("51000", "Parameter quarter error"), {}
         held = self.archives.get((year, quarter))
         if method == "POST":
@@ -283,9 +279,9 @@ class OkxImitation(LocalServer):
         if held is None or not secrets.compare_digest(held[1]["token"], token):
             return 403, envelope("403", "AccessDenied"), {}
         (year, quarter), _ = held
-        begin = datetime(year, 3 * quarter - 2, 1, tzinfo=UTC)
-        end = datetime(year + 1, 1, 1, tzinfo=UTC) if quarter == 4 else datetime(year, 3 * quarter + 1, 1, tzinfo=UTC)
-        rows = sorted((b for b in self.history.bills if begin.timestamp() * 1000 <= int(b["ts"]) < end.timestamp() * 1000),
+        begin = quarter_start(year, quarter).timestamp() * 1000
+        end = quarter_start(*((year + 1, 1) if quarter == 4 else (year, quarter + 1))).timestamp() * 1000
+        rows = sorted((b for b in self.history.bills if begin <= int(b["ts"]) < end),
                       key=lambda b: int(b["billId"]), reverse=True)
         text = io.StringIO()
         writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
