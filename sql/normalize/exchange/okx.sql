@@ -2,9 +2,9 @@
 --   bills (trading account, from the API or the quarterly archive's CSV, which has `subType` but
 --     no `type`, so everything keys on `subType`): a spot fill is one bill per currency (subType
 --     1 buy, 2 sell) sharing instId + tradeId (older bills have no tradeId: their order's fills
---     are one Trade), booked as one Trade; `balChg` already holds the fee
---     (`fee`, negative; positive is a maker rebate), so the gross amount is balChg - fee and the
---     fee leg is -fee. Stream `fills` only adds the fill price to the comment.
+--     are one Trade), booked as one Trade; `balChg` already holds the fee (`fee`, negative;
+--     positive is a maker rebate), so the gross amount is balChg - fee and the fee leg is -fee.
+--     Stream `fills` only adds the fill price to the comment.
 --   funding_bills (funding account, `type`): 1 Deposit; 2 withdrawal with its network fee, the
 --     bill of type 221 at the same moment; 126 Interest (Simple Earn); 83 Staking; 75/76 Earn
 --     subscription and redemption (the Earn balance is not synced: Non-Taxable Out / In).
@@ -26,12 +26,11 @@ okx_funding AS (
           FROM r WHERE stream = 'funding_bills')
 ),
 okx_fills AS (
-    SELECT source_id AS fill_key, payload ->> 'fillPx' AS fill_px FROM r
-    WHERE stream = 'fills'
+    SELECT source_id AS fill_key, payload ->> 'fillPx' AS fill_px FROM r WHERE stream = 'fills'
 ),
 okx_trades AS (
-    SELECT inst_id || ':' || coalesce(nullif(trade_id, ''), 'order ' || ord_id) AS trade_key, min(occurred_at) AS occurred_at, min(ord_id) AS ord_id,
-           min(px) AS px, min(sub_type) AS sub_type,
+    SELECT inst_id || ':' || coalesce(nullif(trade_id, ''), 'order ' || ord_id) AS trade_key,
+           min(occurred_at) AS occurred_at, min(ord_id) AS ord_id, min(px) AS px, min(sub_type) AS sub_type,
            min(ccy) FILTER (WHERE bal_chg - fee < 0) AS out_id, -sum(bal_chg - fee) FILTER (WHERE bal_chg - fee < 0) AS out_amount,
            min(ccy) FILTER (WHERE bal_chg - fee > 0) AS in_id, sum(bal_chg - fee) FILTER (WHERE bal_chg - fee > 0) AS in_amount,
            min(ccy) FILTER (WHERE fee <> 0) AS fee_id, -sum(fee) AS fee_amount
