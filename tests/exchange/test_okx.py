@@ -148,6 +148,11 @@ def test_each_refused_credential_fails_as_for_every_exchange_and_changes_nothing
     assert snapshot(warehouse, WAREHOUSE) == before
 
 
+def test_an_integration_without_its_passphrase_is_refused_when_added(warehouse, okx, add):
+    with pytest.raises(UserError, match="^okx needs the credentials password$"):
+        add(credentials={"password": ""})
+
+
 @pytest.mark.parametrize(("headers", "code"), [
     ({"OK-ACCESS-KEY": "other"}, "50111"),
     ({"OK-ACCESS-PASSPHRASE": "other"}, "50105"),
