@@ -22,6 +22,7 @@ DEMO_PARTS = (
     "pipelines.demo_parts.exchange",
     "pipelines.demo_parts.wallet",
     "pipelines.demo_parts.bitcoin",
+    "pipelines.demo_parts.solana",
 )
 
 

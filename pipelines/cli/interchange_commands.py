@@ -12,6 +12,9 @@ FORMATS = {
     "koinly": "Koinly universal CSV (times in UTC)",
     "cointracking": "CoinTracking CSV import layout (times in UTC unless --timezone)",
     "blockpit-csv": "Blockpit CSV export (semicolons, times in UTC)",
+    "bitpanda-export": "Bitpanda transaction history export into its integration (what the API brought is skipped)",
+    "kraken-export": "Kraken ledgers export into its integration (refids the API brought are skipped)",
+    "binance-export": "Binance transaction history statement into its integration (matched on time, coin, change)",
 }
 
 
@@ -26,7 +29,8 @@ def register(subparsers) -> None:
             p.add_argument("--timezone", help="IANA zone the file's times are in: the CoinTracking account's (default UTC)")
 
     p = _cmd(subparsers, "export", _export, "export built transactions as a tracker CSV file")
-    p.add_argument("format_name", metavar="FORMAT", choices=tuple(FORMATS), help=", ".join(FORMATS))
+    trackers = tuple(f for f in FORMATS if not f.endswith("-export"))  # an exchange's export is read, never written
+    p.add_argument("format_name", metavar="FORMAT", choices=trackers, help=", ".join(trackers))
     owner = p.add_mutually_exclusive_group(required=True)
     owner.add_argument("--integration", dest="integration_id")
     owner.add_argument("--account", dest="account_id")

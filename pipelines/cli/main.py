@@ -20,8 +20,10 @@ COMMAND_MODULES = (
     "pipelines.cli.reconciliation_commands",
     "pipelines.cli.interchange_commands",
     "pipelines.cli.wallet_commands",
+    "pipelines.cli.multichain_commands",
     "pipelines.cli.bitcoin_commands",
     "pipelines.cli.tron_commands",
+    "pipelines.cli.solana_commands",
     "pipelines.cli.exchange_commands",
 )
 

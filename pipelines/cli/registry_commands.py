@@ -203,6 +203,7 @@ def _integrations_list(args) -> None:
 
 def _integrations_show(args) -> None:
     from pipelines.cli.output import cell
+    from pipelines.connectors.exchange import reader_note
     from pipelines.registry.integrations import get_integration
 
     with registry() as con:
@@ -212,6 +213,7 @@ def _integrations_show(args) -> None:
         ("provider", i.provider), ("group", i.group_name), ("settings", json.dumps(dict(i.settings), sort_keys=True)),
         ("credentials", "stored (encrypted)" if i.credentials else "none"), ("created", i.created_at),
         ("converted", i.converted_at), ("archived", i.archived_at),
+        *((("reader", reader_note(i.provider)),) if i.kind == "exchange" else ()),
     ):
         print(f"{label:>12}: {cell(value)}")
 

@@ -1,5 +1,5 @@
-"""Wallet commands: add an EVM wallet on one or more chains, trust or ignore one of its tokens, list
-the chains it can be read on.
+"""Wallet commands: add an EVM wallet on one or more chains, trust or ignore one of its tokens
+(`multichain_commands.py` adds the listing of every chain and the wallet on several kinds of chain).
 
 `wallets add` runs in one warehouse transaction, so a bad address or an unknown chain leaves the
 registry unchanged even when other chains were fine.
@@ -8,12 +8,12 @@ registry unchanged even when other chains were fine.
 from __future__ import annotations
 
 from pipelines.cli import credentials
+from pipelines.cli.groups import group
 from pipelines.errors import UserError
 
 
 def register(subparsers) -> None:
-    wallets = subparsers.add_parser("wallets", help="EVM wallets (one integration per chain)")
-    actions = wallets.add_subparsers(dest="action", required=True)
+    actions = group(subparsers, "wallets", help="wallets (one integration per chain)", dest="action")
     p = actions.add_parser("add", help="add a wallet on one or more EVM chains",
                            description="Add public addresses on EVM chains: one wallet integration per chain, "
                                        "grouped together (the group defaults to the wallet's name).")
@@ -36,14 +36,12 @@ def register(subparsers) -> None:
                            description="The user decides last: --trust counts a token as known, --ignore as spam, "
                                        "over every automatic rule; --auto gives it back to the rules.")
     p.add_argument("integration_id")
-    p.add_argument("contract", help="the token contract")
+    p.add_argument("contract", help="the token contract (0x... on EVM chains, T... on Tron: its case is kept)")
     choice = p.add_mutually_exclusive_group(required=True)
     choice.add_argument("--trust", dest="decision", action="store_const", const="trust")
     choice.add_argument("--ignore", dest="decision", action="store_const", const="ignore")
     choice.add_argument("--auto", dest="decision", action="store_const", const=None)
     p.set_defaults(handler=_token)
-    p = actions.add_parser("chains", help="list the EVM chains wallets can be read on")
-    p.set_defaults(handler=_chains)
 
 
 def _add(args) -> None:
@@ -72,19 +70,3 @@ def _token(args) -> None:
         asset_id = decide(con, args.integration_id, args.contract, args.decision)
     verdict = {"trust": "trusted", "ignore": "ignored"}.get(args.decision, "left to the automatic rules")
     print(f"{asset_id} {verdict} in {args.integration_id}; run `pipelines sync {args.integration_id}` to update balances")
-
-
-def _chains(args) -> None:
-    import os
-
-    from pipelines.chains import chains
-    from pipelines.cli.output import print_table
-
-    print_table(
-        ("chain", "name", "chain id", "native", "aliases", "RPC variable", "RPC set"),
-        [
-            (c.key, c.name, c.chain_id, c.native_symbol, ", ".join(c.aliases), c.rpc_env,
-             "yes" if os.environ.get(c.rpc_env) else "no")
-            for c in chains().values()
-        ],
-    )

@@ -2,7 +2,7 @@
 
 Connectors import heavy libraries (ccxt, web3), so they are looked up by name and imported only
 when an integration of that kind is validated or synced. A provider that needs its own reader
-within a kind (Bitcoin and Tron among the EVM chains of `wallet`) has an entry `kind/provider`; its name is
+within a kind (Bitcoin, Tron and Solana among the EVM chains of `wallet`) has an entry `kind/provider`; its name is
 also the `sql/normalize/<name>.sql` file that turns its raw records into transactions. The UTXO
 coins beside Bitcoin (connectors/bitcoin/coins.py) are read and normalized as Bitcoin is.
 """
@@ -22,6 +22,7 @@ CONNECTORS: dict[str, str] = {
     "wallet": "pipelines.connectors.wallet:WalletConnector",
     "wallet/bitcoin": "pipelines.connectors.bitcoin:BitcoinConnector",
     "wallet/tron": "pipelines.connectors.tron:TronConnector",
+    "wallet/solana": "pipelines.connectors.solana:SolanaConnector",
 }
 #: Providers read by another provider's connector, sync and normalize query (one code path).
 SAME_AS = {f"wallet/{coin}": "wallet/bitcoin" for coin in ("litecoin", "dogecoin", "bitcoin-cash")}
@@ -48,7 +49,8 @@ def source_errors() -> tuple[type[Exception], ...]:
     secrets by the connectors; anything else is a bug."""
     from pipelines.connectors.bitcoin.esplora import EsploraError
     from pipelines.connectors.exchange.client import ExchangeUnavailable
+    from pipelines.connectors.solana.rpc import SolanaRpcError
     from pipelines.connectors.tron.trongrid import TronGridError
     from pipelines.connectors.wallet.rpc import NodeUnreachable, RpcError
 
-    return ExchangeUnavailable, NodeUnreachable, RpcError, EsploraError, TronGridError
+    return ExchangeUnavailable, NodeUnreachable, RpcError, EsploraError, TronGridError, SolanaRpcError

@@ -1,7 +1,7 @@
 """What the Esplora and TronGrid imitations share: an HTTP server on 127.0.0.1 in a daemon thread,
 requests counted by route (tests assert how much a sync read), an action run just before the n-th
 request is answered (a block found while a sync runs), and the answer written back quietly.
-A subclass names itself and answers one GET request (`respond`)."""
+A subclass names itself and answers one GET (or JSON-RPC POST) request (`respond`)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,8 @@ class LocalServer:
                     self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up: nothing to answer
+
+            do_POST = do_GET  # JSON-RPC imitations (Solana) read the request body in `respond`
 
             def log_message(self, format, *args) -> None:  # quiet: tests and the demo print their own output
                 pass

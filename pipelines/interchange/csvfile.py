@@ -33,6 +33,9 @@ FORMATS = {
     labels.KOINLY: "pipelines.interchange.koinly",
     labels.COINTRACKING: "pipelines.interchange.cointracking",
     labels.BLOCKPIT: "pipelines.interchange.blockpit_csv",
+    "bitpanda-export": "pipelines.interchange.bitpanda_export",
+    "kraken-export": "pipelines.interchange.kraken_export",
+    "binance-export": "pipelines.interchange.binance_export",
 }
 
 
@@ -140,17 +143,21 @@ def read_rows(path: Path, fmt) -> list[tuple[int, dict[str, str | None]]]:
         records = list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise UserError(f"{path.name} is not a readable CSV file ({exc})") from None
+    wanted = {_norm(title): title for title in fmt.HEADER}
     while records and not any(cell.strip() for cell in records[0]):
         records.pop(0)
-    header = records[0] if records else []
-    wanted = {_norm(title): title for title in fmt.HEADER}
+    # An exchange's export may open with a few lines about the account (Bitpanda): the header is the
+    # first row holding every required column; a file without one is judged by its first row.
+    required = {_norm(title) for title in fmt.REQUIRED}
+    start = next((i for i, cells in enumerate(records[:20]) if required <= {_norm(c) for c in cells}), 0)
+    header = records[start] if records else []
     columns = {index: wanted[_norm(title)] for index, title in enumerate(header) if _norm(title) in wanted}
     missing = [title for title in fmt.REQUIRED if title not in columns.values()]
     if missing:
         raise CsvImportError(path, [Problem(1, "header", f"not a {fmt.TITLE} file: missing column(s) {', '.join(missing)} "
                                                          f"(expected {', '.join(fmt.HEADER)})")])
     rows = []
-    for number, cells in enumerate(records[1:], start=2):
+    for number, cells in enumerate(records[start + 1:], start=start + 2):
         values = {title: (cells[index] if index < len(cells) else None) for index, title in columns.items()}
         if not all(blank(v) for v in values.values()):
             rows.append((number, values))
@@ -205,11 +212,13 @@ def import_file(con, format_name: str, integration_id: str, path: Path | str, ti
     integration = get_integration(con, integration_id)
     if integration.archived_at is not None:
         raise UserError(f"integration {integration_id!r} is archived")
-    transactions = read_file(path, fmt, _zone(fmt, timezone))
+    transactions = read = read_file(path, fmt, _zone(fmt, timezone))
+    if hasattr(fmt, "unsynced"):  # an exchange's own export: what the integration's API brought is left out
+        transactions = fmt.unsynced(con, integration, read)
     ids = store.manual_ids(integration_id, transactions)
     imported = store.insert(con, integration_id, transactions, ids, source=f"{format_name}:{path.name}",
                             entered_timezone=None)
-    return ImportResult(rows=len(transactions), imported=imported)
+    return ImportResult(rows=len(read), imported=imported)
 
 
 def export_file(con, format_name: str, path: Path | str, *, integration_id: str | None = None,

@@ -16,6 +16,8 @@ from pipelines.manual.amounts import AmountError, parse_amount
 from pipelines.timeutil import EARLIEST, FUTURE_SLACK, utc_now, zone
 
 _ASSET = re.compile(r"^[^\s,;]{1,64}$")
+#: The shortest base58 contract id (a Solana mint; Tron's are 34): no symbol is this long.
+CONTRACT_LENGTH = 32
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,10 @@ def _leg(asset, amount, asset_column: str, amount_column: str, row, problems: li
     except AmountError as exc:
         problems.append(Problem(row, amount_column, str(exc)))
         return None, None
-    return (symbol.upper() if symbol and not symbol.lower().startswith("0x") else symbol), value
+    # A symbol is upper case; a contract id keeps the chain's spelling: 0x... and base58 Tron
+    # contracts or Solana mints (32+ characters, case-sensitive; the asset_id macro decides).
+    keep = symbol and (symbol.lower().startswith("0x") or len(symbol) >= CONTRACT_LENGTH)
+    return (symbol if keep else symbol.upper() if symbol else symbol), value
 
 
 def _fee_booked_as_outgoing(outgoing: tuple, incoming: tuple, fee: tuple) -> bool:

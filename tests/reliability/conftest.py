@@ -1,7 +1,7 @@
 """Worlds for the reliability tests: exchanges on the imitation, an EVM wallet on anvil (`node_url` and
 `chain` from tests/conftest.py), a Bitcoin wallet on the Esplora imitation, Litecoin, Dogecoin and
 Bitcoin Cash wallets on the Blockbook imitation, a Tron wallet on the
-TronGrid imitation; the project's Dagster instance configuration and a sync stopped while it holds the
+TronGrid imitation, a Solana wallet on the Solana RPC imitation; the project's Dagster instance configuration and a sync stopped while it holds the
 warehouse pool."""
 
 from __future__ import annotations
@@ -15,15 +15,17 @@ import time
 import pytest
 
 from pipelines.settings import PROJECT_ROOT
-from tests.reliability.worlds import BitcoinWorld, ExchangeWorld, TronWorld, WalletWorld
+from tests.reliability.worlds import BitcoinWorld, ExchangeWorld, SolanaWorld, TronWorld, WalletWorld
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin", "litecoin", "dogecoin", "bitcoin-cash", "tron"])
+@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin", "litecoin", "dogecoin", "bitcoin-cash", "tron", "solana"])
 def world(request, warehouse):
     if request.param in ("bitcoin", "litecoin", "dogecoin", "bitcoin-cash"):
         made = BitcoinWorld(warehouse, request.param)
     elif request.param == "tron":
         made = TronWorld(warehouse)
+    elif request.param == "solana":
+        made = SolanaWorld(warehouse)
     elif request.param == "wallet":
         made = WalletWorld(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:

@@ -1,7 +1,7 @@
 """Flaky sources: with the exchange imitation failing a seeded random 20 % of requests (429 and 418
 with Retry-After, 5xx, timeouts, invalid nonce) and the RPC endpoint failing a random 20 % of calls
 (HTTP 5xx and 429, JSON-RPC error objects, dropped connections) and TronGrid failing a random 20 %
-(403 penalties, 503, 429) and the Bitpanda and OKX imitations failing a random 20 % (429, 500, 503), a sync
+(403 penalties, 503, 429) and the Bitpanda, KuCoin and OKX imitations failing a random 20 % (429, 500, 503), a sync
 ends with exactly the
 history a clean sync of the same source gives, or fails with a clear error and leaves the whole
 warehouse unchanged. It never ends green with a partial history.
@@ -28,8 +28,8 @@ from pipelines.connectors.wallet.rpc import Node, RpcError
 from pipelines.registry.integrations import add_integration
 from pipelines.runner import sync
 from pipelines.warehouse import connect
-from tests.reliability.worlds import (FAST, BitpandaWorld, ExchangeWorld, OkxWorld, TronWorld, WalletWorld, assert_exact,
-                                     everything, layers, synced)
+from tests.reliability.worlds import (FAST, BitpandaWorld, ExchangeWorld, KucoinWorld, OkxWorld, TronWorld, WalletWorld,
+                                     assert_exact, everything, layers, synced)
 from tests.wallet.proxy import LimitedProvider, RandomRpcFaults
 
 RATE = 0.2
@@ -40,9 +40,11 @@ CLEAR_ERRORS = {
     "exchange": re.compile(r"(binance|kraken) kept failing on \w+ \(\w+\) after \d+ attempts; nothing was "
                            r"written for rel-flaky-\d+"),
     "wallet": re.compile(r"\w+: no answer from the node at http://127\.0\.0\.1:\d+ \(\w+\)|\w+: .+ \(code -?\d+\)"),
-    "tron": re.compile(r"TronGrid at http://127\.0\.0\.1:\d+: HTTP (403|429|503) on (account|transactions|transactions/trc20)"),
+    "tron": re.compile(r"TronGrid at http://127\.0\.0\.1:\d+: HTTP (403|429|503) on (account|transactions|transactions/trc20|events)"),
     "bitpanda": re.compile(r"bitpanda kept failing on [a-z/]+ \(HTTP (429|500|503)\) after \d+ attempts; nothing was "
                            r"written for rel-flaky-\d+"),
+    "kucoin": re.compile(r"kucoin kept failing on privateGet\w+ \(\w+\) after \d+ attempts; nothing was written for "
+                         r"rel-flaky-\d+"),
     "okx": re.compile(r"okx kept failing on \w+ \(\w+\) after \d+ attempts; nothing was written for rel-flaky-\d+"
                       r"|okx is still preparing the bill archive of .+ for rel-flaky-\d+ .+; nothing was written"),
 }
@@ -168,6 +170,15 @@ class FlakyBitpanda:
         self.world.close()
 
 
+class FlakyKucoin(FlakyBitpanda):
+    """KuCoin on its imitation (429000, 500000, a gateway's 503 page), like Bitpanda's."""
+
+    kind = "kucoin"
+
+    def __init__(self, warehouse) -> None:
+        self.world = KucoinWorld(warehouse)
+
+
 class FlakyOkx(FlakyBitpanda):
     """OKX on its imitation, which fails a random share of requests (429, 500, 503) when faulty."""
 
@@ -186,12 +197,13 @@ HISTORY_CALLS = {
     "wallet": re.compile(r"^(trace_filter|trace_transaction|eth_getLogs|eth_getTransactionReceipt|eth_getBlockByNumber): "),
     "tron": re.compile(r" on transactions"),
     "bitpanda": re.compile(r" on (trades|wallets/transactions|fiatwallets/transactions) "),
+    "kucoin": re.compile(r"failing on privateGet(AccountsLedgers|Deposits|Withdrawals) "),
     "okx": re.compile(r"failing on privateGet(AccountBills|AccountBillsArchive|AssetBillsHistory|TradeFillsHistory) "),
 }
 PLANS = ((1, 5), (2, 2), *((seed, 0) for seed in range(9, 14)))
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet", "tron", "bitpanda", "okx"])
+@pytest.fixture(params=["binance", "kraken", "wallet", "tron", "bitpanda", "kucoin", "okx"])
 def source(request, warehouse):
     if request.param == "okx":
         made = FlakyOkx(warehouse)
@@ -199,6 +211,8 @@ def source(request, warehouse):
         made = FlakyTron(warehouse)
     elif request.param == "bitpanda":
         made = FlakyBitpanda(warehouse)
+    elif request.param == "kucoin":
+        made = FlakyKucoin(warehouse)
     elif request.param == "wallet":
         made = FlakyWallet(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:

@@ -1,6 +1,6 @@
 """Idempotence: ten syncs of an integration, interleaved with new activity at its source (and some
 with nothing new), give exactly the rows one fresh sync of the same source gives afterwards: no
-duplicate, nothing lost, for every connector (Binance, Kraken, an EVM wallet, a Bitcoin wallet, a Tron wallet and a
+duplicate, nothing lost, for every connector (Binance, Kraken, an EVM wallet, a Bitcoin wallet, a Tron wallet, a Solana wallet and a
 manual integration). A sync that finds nothing new changes no row."""
 
 from __future__ import annotations

@@ -220,6 +220,50 @@ class TronWorld:
         self.stack.close()
 
 
+class SolanaWorld:
+    """The scenario's Solana wallet on the RPC imitation (its URL holds an API key); new activity is
+    SOL in and USDC out (naming only the token accounts), finalized."""
+
+    KEY = "rel-solana-helius-key-0001"
+
+    def __init__(self, warehouse):
+        from pipelines.imitations.solana import SolanaImitation
+
+        self.warehouse = warehouse
+        self.stack = contextlib.ExitStack()
+        self.node = self.stack.enter_context(SolanaImitation(api_key=self.KEY))
+        self.rounds = 0
+        ensure_account(warehouse)
+
+    def add(self, name: str) -> str:
+        from pipelines.imitations.solana.scenario import WALLET
+
+        with connect(self.warehouse) as con:
+            return add_integration(con, "rel", name, "wallet", "solana", settings={"address": WALLET},
+                                   credentials={"rpc_url": self.node.url})
+
+    def new_activity(self) -> None:
+        from pipelines.imitations.solana.scenario import EXCHANGE, MERCHANT, USDC, WALLET, token_account
+
+        ledger = self.node.ledger
+        self.rounds += 1
+        ledger.transact(EXCHANGE, [("sol", EXCHANGE, WALLET, 2_000_000 + self.rounds)])
+        ledger.transact(WALLET, [("token", token_account(WALLET, USDC), token_account(MERCHANT, USDC), 1_000 + self.rounds)])
+        ledger.finalize()
+
+    def truth(self) -> dict[str, Decimal]:
+        """SOL (with rent and stake) and the tokens as the imitation holds them, the spam airdrop left out."""
+        from pipelines.imitations.solana.scenario import SPAM, WALLET
+
+        lamports, tokens = self.node.ledger.holdings(WALLET)
+        decimals = {address: mint.decimals for address, mint in self.node.ledger.mints.items()}
+        return {"solana:native": Decimal(lamports).scaleb(-9),
+                **{f"solana:{m}": Decimal(u).scaleb(-decimals[m]) for m, u in tokens.items() if m != SPAM.address}}
+
+    def close(self) -> None:
+        self.stack.close()
+
+
 class BitpandaWorld:
     """A Bitpanda account on its imitation; new activity is a savings-plan buy and a staking reward."""
 
@@ -247,6 +291,32 @@ class BitpandaWorld:
 
     def close(self) -> None:
         self.stack.close()
+
+
+class KucoinWorld(BitpandaWorld):
+    """A KuCoin account on its imitation (ten days, walked day by day from start_date); new activity
+    is a trade, a transfer and a withdrawal. Shares BitpandaWorld's stack, account and activity."""
+
+    DAYS = 10
+
+    def __init__(self, warehouse):
+        from pipelines.imitations.kucoin import KucoinImitation
+
+        self.warehouse = warehouse
+        self.stack = contextlib.ExitStack()
+        self.imitation = self.stack.enter_context(KucoinImitation(days=self.DAYS))
+        ensure_account(warehouse)
+
+    def add(self, name: str, **settings) -> str:
+        from datetime import date, timedelta
+
+        start = (date.today() - timedelta(days=self.DAYS + 1)).isoformat()
+        with connect(self.warehouse) as con:
+            return add_integration(con, "rel", name, "exchange", "kucoin",
+                                   settings=self.settings(start_date=start, **settings), credentials=self.imitation.credentials)
+
+    def truth(self) -> dict[str, Decimal]:
+        return self.imitation.truth()
 
 
 class OkxWorld(BitpandaWorld):

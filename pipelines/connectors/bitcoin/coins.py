@@ -41,6 +41,7 @@ class Coin:
     address_hint: str
     blockbook_coin: str  # the `blockbook.coin` a Blockbook of this coin reports on /api
     cashaddr: str | None = None  # Bitcoin Cash's address prefix: its addresses are written `bitcoincash:q...`
+    decimals: int = 8  # of the native asset: every coin here counts in satoshi-like units of 10^-8
 
     @property
     def asset_id(self) -> str:

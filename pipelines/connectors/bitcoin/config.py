@@ -35,6 +35,11 @@ BLOCKBOOK_CREDENTIAL = "blockbook_url"
 SETTINGS = ("addresses", "xpubs", "gap_limit", "confirmations", "esplora_url")
 
 
+def blockbook_env(coin: Coin) -> str:
+    """The environment variable holding `coin`'s default Blockbook URL (PIPELINES_BLOCKBOOK_URL_BITCOIN_CASH)."""
+    return BLOCKBOOK_URL_ENV.format(coin.name.upper().replace("-", "_"))
+
+
 def _as_list(settings: Mapping[str, Any], name: str) -> list[str]:
     value = settings.get(name) or []
     if isinstance(value, str):
@@ -92,13 +97,13 @@ class WalletConfig:
 
     def explorer(self, credentials: Mapping[str, str]) -> Esplora:
         """The client to read through: Blockbook for every coin but Bitcoin, which has a choice."""
-        blockbook_env = BLOCKBOOK_URL_ENV.format(self.coin.name.upper().replace("-", "_"))
-        blockbook = credentials.get(BLOCKBOOK_CREDENTIAL) or os.environ.get(blockbook_env)
+        env = blockbook_env(self.coin)
+        blockbook = credentials.get(BLOCKBOOK_CREDENTIAL) or os.environ.get(env)
         if self.coin is BITCOIN and not blockbook:
             url = self.esplora_url or os.environ.get(ESPLORA_URL_ENV)
             if not url:
                 raise UserError(f"no Esplora URL: set the integration's esplora_url or {ESPLORA_URL_ENV}")
             return Esplora(url)
         if not blockbook:
-            raise UserError(f"no Blockbook URL: give the integration one (--blockbook-url) or set {blockbook_env}")
+            raise UserError(f"no Blockbook URL: give the integration one (--blockbook-url) or set {env}")
         return Blockbook(blockbook, self.coin)

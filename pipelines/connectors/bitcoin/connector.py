@@ -70,7 +70,7 @@ class BitcoinConnector(Connector):
         # The chain record every wallet connector writes (raw.wallet_chains): a manual entry of
         # "BTC" on this integration then books to bitcoin:native, like the synced history, and
         # the normalize query names the asset from it.
-        sink.add("chain", [(chain.name, None, json.dumps({"native_symbol": chain.symbol, "native_decimals": 8, "known_tokens": []}))])
+        sink.add("chain", [(chain.name, None, json.dumps({"native_symbol": chain.symbol, "native_decimals": chain.decimals, "known_tokens": []}))])
         sats = result.balance_sats
         log.info(
             f"{integration.integration_id}: {len(history)} new transactions, {len(result.used)} used of "

@@ -27,6 +27,7 @@ READERS = {
     "binance": "pipelines.connectors.exchange.binance:BinanceReader",
     "kraken": "pipelines.connectors.exchange.kraken:KrakenReader",
     "bitpanda": "pipelines.connectors.exchange.bitpanda:BitpandaReader",
+    "kucoin": "pipelines.connectors.exchange.kucoin:KucoinReader",
     "okx": "pipelines.connectors.exchange.okx:OkxReader",
 }
 #: Providers ccxt does not have, read by their own client: the credentials each needs.
@@ -42,6 +43,16 @@ def reader_class(provider: str):
 
     module, _, name = READERS.get(provider, GENERIC).partition(":")
     return getattr(import_module(module), name)
+
+
+def reader_note(provider: str | None) -> str:
+    """How an exchange is read, for `integrations show`: its own reader, or the generic one (best effort)."""
+    if (provider or "").lower() in READERS:
+        return f"own reader for {provider} (tested against its imitation; balances reconcile exactly)"
+    return ("best effort: the generic ccxt reader (unified ledger where the exchange has fetchLedger, booked "
+            "instead of its trades, deposits and withdrawals; else those three, trades only for the `markets` "
+            "setting where the exchange needs a symbol); untested against this exchange, so missing history shows "
+            "as a mismatch: import the exchange's export for it")
 
 
 class ExchangeConnector(Connector):

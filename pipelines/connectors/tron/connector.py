@@ -5,8 +5,9 @@ TRX transfers, contract calls and their burnt fees), `trc20_transfers` (each con
 transfer, keyed `txid:n` by its position within its transaction: one call can move tokens several
 times), `tokens` (each token's contract, symbol, name and decimals from TronGrid's `token_info`, in
 the shape the EVM connector gives raw.token_metadata), `addresses` (the wallet's address in base58
-and in the hex form `/transactions` names accounts in) and `chain` (TRX and the well-known tokens,
-for raw.wallet_chains). `sql/normalize/wallet/tron.sql` turns them into transactions.
+and in the hex form `/transactions` names accounts in), `chain` (TRX and the well-known tokens,
+for raw.wallet_chains) and `token_fanout` (`fanout.py`: how many addresses each token paid in a
+transaction the wallet did not send, spam evidence). `sql/normalize/wallet/tron.sql` turns them into transactions.
 
 One read is consistent when the account's confirmed balances are the same before and after its
 history was read (no transaction landed in between); otherwise the pass is repeated. The cursor
@@ -26,6 +27,7 @@ from typing import Any
 
 from pipelines.connectors.base import Connector, Integration, Log, RecordSink, Snapshot, SyncedBalance
 from pipelines.connectors.tron.config import TronConfig, check_credentials, endpoint
+from pipelines.connectors.tron.fanout import token_fanout
 from pipelines.connectors.tron.trongrid import TronGrid, TronGridError
 from pipelines.errors import UserError
 from pipelines.timeutil import utc_now
@@ -96,6 +98,8 @@ class TronConnector(Connector):
             info = transfer["token_info"]
             tokens[info["address"]] = [info.get("symbol") or info["address"], int(info["decimals"]), info.get("name")]
         self._store(sink, config, txs, transfers, tokens)
+        fanout = token_fanout(client, config.address.hex, txs, transfers, KNOWN_TOKENS)
+        sink.add("token_fanout", [(f["transaction_id"], _time(f["block_timestamp"]), json.dumps(f)) for f in fanout])
         log.info(f"{integration.integration_id}: {len(txs)} new transactions, {len(transfers)} new TRC-20 transfers, "
                  f"balance {held[0]} sun, {len(held[1])} tokens")
         newest = {"transactions": txs[0]["txID"] if txs else cursor.get("transactions"),

@@ -34,7 +34,7 @@ _PENALTY = re.compile(r"suspended for (\d+)\s*s")
 
 
 def _route(path: str) -> str:
-    """What a request asked for, to name in an error: `account`, `transactions` or `transactions/trc20`."""
+    """What a request asked for, to name in an error: `account`, `transactions`, `transactions/trc20` or `events`."""
     return "/".join(path.split("/")[4:]) or "account"
 
 
@@ -84,6 +84,11 @@ class TronGrid:
         """The confirmed account (`balance` in sun, `trc20`: [{contract: units}]), None if never activated."""
         data = self._get(f"/v1/accounts/{address}", {"only_confirmed": "true"})["data"]
         return data[0] if data else None
+
+    def events(self, txid: str) -> list[dict[str, Any]]:
+        """The confirmed events a transaction emitted (its first page: enough to count an airdrop's
+        recipients past the spam threshold; a larger airdrop counts as 200)."""
+        return self._get(f"/v1/transactions/{txid}/events", {"only_confirmed": "true", "limit": PAGE_SIZE})["data"]
 
     def history(self, address: str, kind: str, known: str | None) -> list[dict[str, Any]]:
         """Confirmed entries newer than the one whose transaction id is `known`, newest first;

@@ -5,8 +5,10 @@ Routes as Bitpanda documents them: `/v1/wallets`, `/v1/fiatwallets` (balances),
 `page_size` at most 100, an opaque `cursor`; `meta.next_cursor` and `links.next` while more
 follow). Every request must carry the account's key in `X-Api-Key`, else 401 with Bitpanda's
 JSON:API error. `fail`/`randomly` answer requests with 429 (Retry-After) or 500/503 as under load;
-`keys_seen` remembers every key sent. The truth is `history.balances`; `add_now` books new events
-at the current time (what an incremental sync must pick up).
+`keys_seen` remembers every key sent. `forget_before` makes the lists answer nothing older (an
+account whose early history only the web app's export still holds: `export.render`). The truth is
+`history.balances`; `add_now` books new events at the current time (what an incremental sync must
+pick up).
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ MAX_PAGE, DEFAULT_PAGE = 100, 25
 class BitpandaImitation(LocalServer):
     name = "bitpanda"
 
-    def __init__(self, *, api_key: str = "bp-key-0123456789abcdef", seed: int = 7, port: int = 0) -> None:
+    def __init__(self, *, api_key: str = "bp-key-0123456789abcdef", seed: int = 7, port: int = 0,
+                 forget_before: datetime | None = None) -> None:
         self.api_key = api_key
+        self.forget_before = forget_before
         self.history: History = generate(seed)
         self.keys_seen: set[str | None] = set()
         self._failures: list[int] = []
@@ -124,7 +128,9 @@ class BitpandaImitation(LocalServer):
             size = 0
         if not 1 <= size <= MAX_PAGE:
             return 422, {"errors": [{"status": 422, "title": f"page_size must be 1..{MAX_PAGE}"}]}, {}
-        ordered = sorted(rows, key=lambda r: int(r["attributes"]["time"]["unix"]), reverse=True)
+        oldest = int(self.forget_before.timestamp()) if self.forget_before else 0
+        ordered = sorted((r for r in rows if int(r["attributes"]["time"]["unix"]) >= oldest),
+                         key=lambda r: int(r["attributes"]["time"]["unix"]), reverse=True)
         start = 0
         if query.get("cursor"):
             last = base64.urlsafe_b64decode(query["cursor"]).decode()

@@ -118,13 +118,8 @@ class OkxImitation(LocalServer):
             self._random = None if rate is None else (rate, random.Random(seed))
 
     # -- HTTP --------------------------------------------------------------------------------------
-    def _handler(self):
-        """LocalServer's handler, answering POST as well (the archive request is a POST)."""
-        handler = super()._handler()
-        handler.do_POST = handler.do_GET
-        return handler
-
     def respond(self, request) -> tuple[int, str, bytes, dict[str, str]]:
+        """GET and POST (the archive request, a JSON body), as LocalServer's handler serves both."""
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length).decode() if length else ""
         status, payload, headers = self.answer(request.command, request.path, body, request.headers)

@@ -199,6 +199,19 @@ class Ledger:
                 "token_info": {"symbol": token.symbol, "address": token.contract, "decimals": token.decimals,
                                "name": token.name}}
 
+    def events_json(self, txid: str, *, confirmed_only: bool) -> list[dict[str, Any]]:
+        """The Transfer events a transaction emitted (`/v1/transactions/:id/events`), addresses in
+        the 0x-hex form TronGrid's event results use; none for an unknown or unconfirmed one."""
+        with self._lock:
+            tx = next((t for t in self.txs if t.txid == txid and (t.block is not None or not confirmed_only)), None)
+            return [{"block_number": tx.block, "block_timestamp": tx.timestamp, "contract_address": token.contract,
+                     "caller_contract_address": token.contract, "event_index": i, "event_name": "Transfer",
+                     "event": "Transfer(address indexed from, address indexed to, uint256 value)",
+                     "result": {"0": "0x" + hex_of(f)[2:], "1": "0x" + hex_of(t)[2:], "2": str(units),
+                                "from": "0x" + hex_of(f)[2:], "to": "0x" + hex_of(t)[2:], "value": str(units)},
+                     "result_type": {"from": "address", "to": "address", "value": "uint256"}, "transaction_id": txid}
+                    for i, (token, f, t, units) in enumerate(tx.events if tx else [])]
+
     def trc20_history(self, address: str, *, confirmed_only: bool) -> list[dict[str, Any]]:
         """The account's TRC-20 transfers, newest first (a transaction's transfers in reverse order too)."""
         with self._lock:

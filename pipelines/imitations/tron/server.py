@@ -1,7 +1,8 @@
 """The TronGrid imitation: an HTTP server on 127.0.0.1 serving the generated Tron history.
 
-Paths and answers follow TronGrid's v1 API: `/v1/accounts/:a`, `/v1/accounts/:a/transactions`
-and `/v1/accounts/:a/transactions/trc20` with `only_confirmed`, `limit` (at most 200) and
+Paths and answers follow TronGrid's v1 API: `/v1/accounts/:a`, `/v1/accounts/:a/transactions`,
+`/v1/accounts/:a/transactions/trc20` and `/v1/transactions/:id/events` (a transaction's Transfer
+events) with `only_confirmed`, `limit` (at most 200) and
 `fingerprint` paging (`meta.fingerprint` and `meta.links.next` on every page that has more).
 With `api_key` set, a request must carry it in the `TRON-PRO-API-KEY` header (else 401, as
 TronGrid answers a wrong key); every request's key is remembered (`keys_seen`). Requests are
@@ -26,6 +27,7 @@ _ROUTES = (
     ("account", re.compile(r"^/v1/accounts/([^/]+)$")),
     ("transactions", re.compile(r"^/v1/accounts/([^/]+)/transactions$")),
     ("trc20", re.compile(r"^/v1/accounts/([^/]+)/transactions/trc20$")),
+    ("events", re.compile(r"^/v1/transactions/([0-9a-f]{64})/events$")),
 )
 MAX_LIMIT, DEFAULT_LIMIT = 200, 20
 
@@ -92,8 +94,11 @@ class TronGridImitation(LocalServer):
     def _route(self, route: str, address: str, query: dict[str, str], path: str) -> dict:
         from pipelines.connectors.tron.address import parse_address
 
-        address = parse_address(address).base58
         confirmed = query.get("only_confirmed", "false") == "true"
+        if route == "events":  # `address` is the transaction id here
+            events = self.ledger.events_json(address, confirmed_only=confirmed)[:min(int(query.get("limit", DEFAULT_LIMIT)), MAX_LIMIT)]
+            return {"data": events, "success": True, "meta": {"at": self.ledger.time_ms, "page_size": len(events)}}
+        address = parse_address(address).base58
         if route == "account":
             account = self.ledger.account_json(address)
             return {"data": [account] if account else [], "success": True, "meta": {"at": self.ledger.time_ms, "page_size": 1 if account else 0}}

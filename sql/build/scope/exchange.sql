@@ -33,3 +33,11 @@ WHERE integration_id = $integration_id AND stream = 'trades' AND fetched_at <= $
 
 CREATE OR REPLACE TEMP TABLE build_stale AS
 SELECT NULL::VARCHAR AS tx_id WHERE false;
+
+-- ccxt's unified ledger (exchanges without their own reader): one transaction per referenceId, so
+-- the older entries of a reference that gets a new entry are normalized again with it (the legs of
+-- one trade can land in different syncs). Nothing is read for an integration without new entries.
+INSERT INTO build_scoped
+SELECT * FROM raw.records
+WHERE integration_id = $integration_id AND stream = 'ledger' AND fetched_at <= $watermark
+  AND payload ->> 'referenceId' IN (SELECT payload ->> 'referenceId' FROM build_scoped WHERE stream = 'ledger');
