@@ -78,7 +78,8 @@ def test_full_sync_reads_the_archive_and_reconciles_exactly(warehouse, okx, add)
     exact(warehouse, okx, integration)
     h = okx.history
     with connect(warehouse) as con:
-        stored = {r[0] for r in con.execute("SELECT source_id FROM raw.records WHERE integration_id = ? AND stream = 'bills'",
+        stored = {r[0] for r in con.execute("SELECT source_id FROM raw.records WHERE integration_id = ? "
+                                            "AND stream = 'bills'",
                                             [integration]).fetchall()}
         fee, comment = con.execute("SELECT fee_amount, comment FROM core.transactions WHERE integration_id = ? "
                                    "AND label = 'Withdrawal'", [integration]).fetchone()
@@ -96,7 +97,8 @@ def test_a_trade_books_its_fee_once_in_the_bought_currency(warehouse, okx, add):
     sync(warehouse, integration, full=True)
     fill = okx.history.fills[-1]
     with connect(warehouse) as con:
-        row = con.execute("SELECT incoming_asset, incoming_amount, fee_asset, fee_amount, comment FROM core.transactions "
+        row = con.execute("SELECT incoming_asset, incoming_amount, fee_asset, fee_amount, comment "
+                          "FROM core.transactions "
                           "WHERE integration_id = ? AND external_id = ?",
                           [integration, f"{fill['instId']}:{fill['tradeId']}"]).fetchone()
     bought = fill["fillSz"] if fill["side"] == "buy" else None
@@ -198,7 +200,8 @@ def test_a_history_from_2021_needs_two_days_of_archive_requests_and_records_the_
     before = snapshot(warehouse, WAREHOUSE)
     now = datetime.now(UTC)
     due = len(list(quarters(datetime(2021, 1, 1, tzinfo=UTC), quarter_start(*quarter_of(now)))))
-    with pytest.raises(UserError, match=rf"OKX takes 12 archive requests a day, {due - 12} are still to be made\): sync again"):
+    left = rf"OKX takes 12 archive requests a day, {due - 12} are still to be made\): sync again"
+    with pytest.raises(UserError, match=left):
         sync(warehouse, integration, full=True)
     assert okx.applied == 12 and snapshot(warehouse, WAREHOUSE) == before
     okx.next_day()

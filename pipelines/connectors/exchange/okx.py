@@ -47,6 +47,11 @@ def bill_id(row: dict) -> str:
     return row["billId"]
 
 
+def fill_key(row: dict) -> str:
+    """A fill's source id: instrument and trade id, the key the legs join a trade's bills on."""
+    return f"{row['instId']}:{row['tradeId']}"
+
+
 class OkxReader(ExchangeReader):
     streams = ("bills", "funding_bills", "fills")
     launched = "2017-01-01"  # as OKEx; nothing earlier is reachable than EARLIEST (recorded as api_reach)
@@ -105,6 +110,6 @@ class OkxReader(ExchangeReader):
     def read_fills(self, cursor, sink):
         """Three months at most: older trades are in the bills (and their archive) without it."""
         start = max(self.start_ms(cursor), self.cutoff_ms - FILLS_DAYS * DAY_MS + 60_000)
-        self._pages("privateGetTradeFillsHistory", {"instType": "SPOT", "begin": str(start), "end": str(self.cutoff_ms)},
-                    start, "fills", sink, key=lambda r: f"{r['instId']}:{r['tradeId']}")
+        window = {"instType": "SPOT", "begin": str(start), "end": str(self.cutoff_ms)}
+        self._pages("privateGetTradeFillsHistory", window, start, "fills", sink, key=fill_key)
         return str(self.cutoff_ms)

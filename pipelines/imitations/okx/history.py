@@ -7,7 +7,8 @@ change of its balance: spot trades (one bill per currency of a fill, type 2, the
 11 in / 12 out). The funding account's bills (`/asset/bills*`) record deposits (1), withdrawals
 (2, the network fee as its own bill of type 221 at the same moment), transfers to and from the
 trading account (131 / 130), Simple Earn subscriptions and redemptions (75 / 76) and the
-interest paid each day in between (126, so the funding bills page too). Every transfer between the accounts is a pair of bills that nets to zero.
+interest paid each day in between (126, so the funding bills page too). Every transfer between the
+accounts is a pair of bills that nets to zero.
 
 Events start `days` days ago; with `days` above 90 the oldest are older than the 3 months that
 `/account/bills-archive` and `/trade/fills-history` answer. Amounts are Decimals from strings,
@@ -132,7 +133,8 @@ def generate(seed: int, days: int, now: datetime | None = None) -> History:
     h.deposit(at + timedelta(hours=1), "ETH", Decimal("4.5"))
     h.transfer(at + timedelta(hours=2), "USDT", Decimal("40000"), to_trading=True)
     h.transfer(at + timedelta(hours=3), "ETH", Decimal("2"), to_trading=True)
-    h.interest_paid = h.earn(at + timedelta(hours=4), now - timedelta(days=2), "USDT", Decimal("5000"), Decimal("0.684931"))
+    h.interest_paid = h.earn(at + timedelta(hours=4), now - timedelta(days=2), "USDT", Decimal("5000"),
+                             Decimal("0.684931"))
     step = timedelta(hours=20)
     at += timedelta(days=1)
     n = 0

@@ -19,9 +19,10 @@ since 2021 Q1, never the current quarter, 12 a day) and `GET` of the same path, 
 `/okx-archive/<year>Q<n>.zip?token=...` (unsigned, as OKX's download links): a zip holding one
 CSV of the quarter's bills with the documented columns, newest first.
 
-`rate_limit` (requests per `rate_window_s`, default 2 s, per route; None: unlimited) answers HTTP 429 with code 50011, as
-OKX does. `fail`/`randomly` answer 429 (50011) or 500 (50026) / 503 (50001) on demand. `add_now` books new events
-at the current time (what an incremental sync must pick up).
+`rate_limit` (requests per `rate_window_s`, default 2 s, per route; None: unlimited) answers HTTP
+429 with code 50011, as OKX does. `fail`/`randomly` answer 429 (50011) or 500 (50026) / 503
+(50001) on demand. `add_now` books new events at the current time (what an incremental sync must
+pick up); `next_day` starts the daily limit of archive requests again.
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ class OkxImitation(LocalServer):
             if failure is not None:
                 if failure == 429:
                     return 429, envelope("50011", "Too Many Requests"), {}
-                return failure, SERVER_ERRORS.get(failure, envelope("50026", "System error, please try again later.")), {}
+                return failure, SERVER_ERRORS.get(failure, SERVER_ERRORS[500]), {}
             if self._over_limit(path):
                 return 429, envelope("50011", "Too Many Requests"), {}
         if action is not None:
@@ -255,8 +256,8 @@ class OkxImitation(LocalServer):
                 if self.applied >= APPLIES_PER_DAY:
                     return 429, envelope("50011", "Too Many Requests"), {}
                 self.applied += 1
-                held = self.archives[(year, quarter)] = {"ts": str(int(time.time() * 1000)), "polls": self.archive_polls,
-                                                         "token": secrets.token_hex(16)}
+                held = self.archives[(year, quarter)] = {
+                    "ts": str(int(time.time() * 1000)), "polls": self.archive_polls, "token": secrets.token_hex(16)}
                 return 200, envelope("0", data=[{"result": "false", "ts": held["ts"]}]), {}
             return 200, envelope("0", data=[{"result": "true", "ts": held["ts"]}]), {}
         if held is None:
