@@ -1,5 +1,5 @@
 """`pipelines imitation exchange|bitpanda|coinbase|bybit|bitstamp|bitvavo`: run the exchange (Binance,
-Kraken), Bitpanda, Coinbase, Bybit, Bitstamp or Bitvavo imitation standalone, e.g. to try an
+Kraken), Bitpanda, Coinbase, Bybit, Bitstamp or Bitvavo imitation standalone (`okx`: `okx_imitation.py`), e.g. to try an
 exchange integration by hand or point the Dagster UI's syncs at it.
 
 Its API keys are written to files (never printed) in the `--credentials-dir`, in the JSON form that
@@ -57,6 +57,9 @@ def register(subparsers) -> None:
         p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
                        help=f"where to write {name}.json with the imitation's API key and secret")
         p.set_defaults(handler=_serve_signed, imitation=name)
+    from pipelines.cli.okx_imitation import register as register_okx
+
+    register_okx(actions)
 
 
 def _write_key_file(directory: Path, name: str, credentials: dict[str, str]) -> None:

@@ -31,19 +31,19 @@ RECORDS = [
 ]
 
 
-def okx(con) -> None:
+def gate(con) -> None:
     con.execute("INSERT INTO app.accounts (account_id, timezone, base_currency, created_at) "
                 "VALUES ('a', 'UTC', 'EUR', now()::TIMESTAMP)")
     con.execute("INSERT INTO app.integrations (integration_id, account_id, name, kind, provider, settings, created_at) "
-                "VALUES ('okx-1', 'a', 'OKX', 'exchange', 'okx', '{}', now()::TIMESTAMP)")
+                "VALUES ('gate-1', 'a', 'Gate', 'exchange', 'gate', '{}', now()::TIMESTAMP)")
 
 
 def test_unified_records_become_transactions_with_exact_amounts(con):
-    okx(con)
-    con.executemany("INSERT INTO raw.records VALUES ('okx-1', ?, ?, ?, ?, now()::TIMESTAMP)",
+    gate(con)
+    con.executemany("INSERT INTO raw.records VALUES ('gate-1', ?, ?, ?, ?, now()::TIMESTAMP)",
                     [[stream, source_id, at, dumps(row)] for stream, source_id, at, row in RECORDS])
     with transaction(con):
-        build(con, ["okx-1"])
+        build(con, ["gate-1"])
 
     rows = con.execute(
         "SELECT tx_id, label, origin, outgoing_asset, outgoing_asset_id, outgoing_amount, incoming_asset, "
@@ -51,12 +51,12 @@ def test_unified_records_become_transactions_with_exact_amounts(con):
     ).fetchall()
     d = Decimal
     assert rows == [
-        ("okx-1:deposits:d1", "Deposit", "synced", None, None, None, "USDT", "USDT", d("100000"), "USDT",
+        ("gate-1:deposits:d1", "Deposit", "synced", None, None, None, "USDT", "USDT", d("100000"), "USDT",
          d("0.000000000000000001"), "0xabc"),
-        ("okx-1:trade:t1", "Trade", "synced", "USDT", "USDT", d("30000.25"), "BTC", "BTC", d("0.5"), "USDT", d("1.5"), "t1"),
-        ("okx-1:trade:t2", "Trade", "synced", "ETH", "ETH", d("2"), "USDT", "USDT", d("6000"), None, None, "t2"),
-        ("okx-1:trade:t3", "Trade", "synced", "EUR", "EUR", d("50000"), "BTC", "BTC", d("1"), None, None, "t3"),
-        ("okx-1:withdrawals:w1", "Withdrawal", "synced", "BTC", "BTC", d("0.1"), None, None, None, "BTC", d("0.0005"), "w1"),
+        ("gate-1:trade:t1", "Trade", "synced", "USDT", "USDT", d("30000.25"), "BTC", "BTC", d("0.5"), "USDT", d("1.5"), "t1"),
+        ("gate-1:trade:t2", "Trade", "synced", "ETH", "ETH", d("2"), "USDT", "USDT", d("6000"), None, None, "t2"),
+        ("gate-1:trade:t3", "Trade", "synced", "EUR", "EUR", d("50000"), "BTC", "BTC", d("1"), None, None, "t3"),
+        ("gate-1:withdrawals:w1", "Withdrawal", "synced", "BTC", "BTC", d("0.1"), None, None, None, "BTC", d("0.0005"), "w1"),
     ]
     balances = dict(con.execute("SELECT asset_id, sum(amount) FROM core.ledger_entries GROUP BY 1").fetchall())
     assert balances == {"USDT": d("100000") - d("0.000000000000000001") - d("30000.25") - d("1.5") + d("6000"),
@@ -69,13 +69,13 @@ def test_a_later_currency_that_maps_an_id_to_another_code_rebuilds_in_full(con):
     con.execute("INSERT INTO app.accounts (account_id, timezone, base_currency, created_at) "
                 "VALUES ('a', 'UTC', 'EUR', now()::TIMESTAMP)")
     con.execute("INSERT INTO app.integrations (integration_id, account_id, name, kind, provider, settings, created_at) "
-                "VALUES ('okx-1', 'a', 'OKX', 'exchange', 'okx', '{}', now()::TIMESTAMP)")
+                "VALUES ('gate-1', 'a', 'Gate', 'exchange', 'gate', '{}', now()::TIMESTAMP)")
 
     def land(records, fetched_at):
-        con.executemany("INSERT INTO raw.records VALUES ('okx-1', ?, ?, ?, ?, ?)",
+        con.executemany("INSERT INTO raw.records VALUES ('gate-1', ?, ?, ?, ?, ?)",
                         [[stream, source_id, at, dumps(row), fetched_at] for stream, source_id, at, row in records])
         with transaction(con):
-            build(con, ["okx-1"])
+            build(con, ["gate-1"])
         return con.execute("SELECT count(*) FROM build_rebuilt").fetchall()[0][0]
 
     def assets():
@@ -111,33 +111,33 @@ LEDGER = [
 def test_a_unified_ledger_is_booked_instead_of_trades_deposits_and_withdrawals(con):
     """The same movements also come as unified trades and deposits (RECORDS): with a ledger present
     they are not booked, so nothing counts twice."""
-    okx(con)
-    con.executemany("INSERT INTO raw.records VALUES ('okx-1', ?, ?, ?, ?, now()::TIMESTAMP)",
+    gate(con)
+    con.executemany("INSERT INTO raw.records VALUES ('gate-1', ?, ?, ?, ?, now()::TIMESTAMP)",
                     [[stream, source_id, at, dumps(row)] for stream, source_id, at, row in [*RECORDS, *LEDGER]])
     with transaction(con):
-        build(con, ["okx-1"])
+        build(con, ["gate-1"])
     d = Decimal
     rows = con.execute("SELECT tx_id, label, outgoing_asset, outgoing_amount, incoming_asset, incoming_amount, "
                        "fee_asset, fee_amount FROM core.transactions ORDER BY tx_id").fetchall()
     assert rows == [
-        ("okx-1:ledger:D1", "Deposit", None, None, "USDT", d("10000"), None, None),
-        ("okx-1:ledger:F1", "Fee", None, None, None, None, "USDT", d("0.25")),
-        ("okx-1:ledger:T1", "Trade", "USDT", d("3000.5"), "BTC", d("0.05"), "BTC", d("0.00005")),
-        ("okx-1:ledger:W1", "Withdrawal", "BTC", d("0.01"), None, None, "BTC", d("0.0002")),
-        ("okx-1:ledger:e5", "Staking", None, None, "ETH", d("1e-18"), None, None),
+        ("gate-1:ledger:D1", "Deposit", None, None, "USDT", d("10000"), None, None),
+        ("gate-1:ledger:F1", "Fee", None, None, None, None, "USDT", d("0.25")),
+        ("gate-1:ledger:T1", "Trade", "USDT", d("3000.5"), "BTC", d("0.05"), "BTC", d("0.00005")),
+        ("gate-1:ledger:W1", "Withdrawal", "BTC", d("0.01"), None, None, "BTC", d("0.0002")),
+        ("gate-1:ledger:e5", "Staking", None, None, "ETH", d("1e-18"), None, None),
     ]
 
 
 def test_the_entries_of_one_reference_landing_in_two_syncs_make_one_trade(con):
-    okx(con)
+    gate(con)
 
     def land(records, fetched_at):
-        con.executemany("INSERT INTO raw.records VALUES ('okx-1', ?, ?, ?, ?, ?)",
+        con.executemany("INSERT INTO raw.records VALUES ('gate-1', ?, ?, ?, ?, ?)",
                         [[stream, source_id, at, dumps(row), fetched_at] for stream, source_id, at, row in records])
         with transaction(con):
-            build(con, ["okx-1"])
+            build(con, ["gate-1"])
 
     land([LEDGER[0]], datetime(2030, 1, 1))
     land([LEDGER[1]], datetime(2030, 1, 2))
     assert con.execute("SELECT tx_id, label, outgoing_amount, incoming_amount FROM core.transactions").fetchall() == [
-        ("okx-1:ledger:T1", "Trade", Decimal("3000.5"), Decimal("0.05"))]
+        ("gate-1:ledger:T1", "Trade", Decimal("3000.5"), Decimal("0.05"))]

@@ -1,7 +1,7 @@
 """Flaky sources: with the exchange imitation failing a seeded random 20 % of requests (429 and 418
 with Retry-After, 5xx, timeouts, invalid nonce) and the RPC endpoint failing a random 20 % of calls
 (HTTP 5xx and 429, JSON-RPC error objects, dropped connections) and TronGrid failing a random 20 %
-(403 penalties, 503, 429), the Bitpanda, Coinbase, KuCoin, Bitstamp and Bitvavo imitations failing a random 20 % (429,
+(403 penalties, 503, 429), the Bitpanda, Coinbase, KuCoin, OKX, Bitstamp and Bitvavo imitations failing a random 20 % (429,
 500, 503) and the Bybit imitation a random 20 % (retCode 10006, HTTP 403, 502, 503), a sync ends with exactly the
 history a clean sync of the same source gives, or fails with a clear error and leaves the whole
 warehouse unchanged. It never ends green with a partial history.
@@ -29,8 +29,8 @@ from pipelines.registry.integrations import add_integration
 from pipelines.runner import sync
 from pipelines.warehouse import connect
 from tests.reliability.worlds import (FAST, BitpandaWorld, BitstampWorld, BitvavoWorld, BybitWorld, CoinbaseWorld,
-                                      ExchangeWorld, KucoinWorld, TronWorld, WalletWorld, assert_exact, everything, layers,
-                                      synced)
+                                      ExchangeWorld, KucoinWorld, OkxWorld, TronWorld, WalletWorld, assert_exact, everything,
+                                      layers, synced)
 from tests.wallet.proxy import LimitedProvider, RandomRpcFaults
 
 RATE = 0.2
@@ -51,6 +51,8 @@ CLEAR_ERRORS = {
                         r"nothing was written for rel-flaky-\d+"),
     "bitstamp": re.compile(r"bitstamp kept failing on \w+ \(\w+\) after \d+ attempts; nothing was written for rel-flaky-\d+"),
     "bitvavo": re.compile(r"bitvavo kept failing on \w+ \(\w+\) after \d+ attempts; nothing was written for rel-flaky-\d+"),
+    "okx": re.compile(r"okx kept failing on \w+ \(\w+\) after \d+ attempts; nothing was written for rel-flaky-\d+"
+                      r"|okx is still preparing the bill archive of .+ for rel-flaky-\d+ .+; nothing was written"),
 }
 
 
@@ -205,6 +207,13 @@ class FlakyBitvavo(FlakyBitpanda):
     world_class = BitvavoWorld
 
 
+class FlakyOkx(FlakyBitpanda):
+    """OKX on its imitation, which fails a random share of requests (429, 500, 503) when faulty."""
+
+    kind = "okx"
+    world_class = OkxWorld
+
+
 #: One Flaky integration per (seed, max_retries): with 5 retries a sync nearly always ends exact;
 #: with 0 its first fault fails it (or, if a connector skipped what failed, shows a partial history).
 #: Some of those faults must hit a history request (not the markets or the balance), or a skipped
@@ -219,10 +228,11 @@ HISTORY_CALLS = {
     "bybit": re.compile(r" on privateGetV5(AccountTransactionLog|Asset\w+(Record|List|History)|EarnYield) "),
     "bitstamp": re.compile(r" on privatePostUserTransactions "),
     "bitvavo": re.compile(r" on privateGetAccountHistory "),
+    "okx": re.compile(r"failing on privateGet(AccountBills|AccountBillsArchive|AssetBillsHistory|TradeFillsHistory) "),
 }
 PLANS = ((1, 5), (2, 2), *((seed, 0) for seed in range(9, 14)))
 #: The sources read through a FlakyBitpanda-like class (their own imitation with random faults).
-OWN_IMITATIONS = {c.kind: c for c in (FlakyBitpanda, FlakyKucoin, FlakyCoinbase, FlakyBybit, FlakyBitstamp, FlakyBitvavo)}
+OWN_IMITATIONS = {c.kind: c for c in (FlakyBitpanda, FlakyKucoin, FlakyCoinbase, FlakyBybit, FlakyBitstamp, FlakyBitvavo, FlakyOkx)}
 
 
 @pytest.fixture(params=["binance", "kraken", "wallet", "tron", *OWN_IMITATIONS])

@@ -378,3 +378,25 @@ class BitvavoWorld(BitstampWorld):
         from pipelines.imitations.bitvavo import BitvavoImitation
 
         return BitvavoImitation()
+
+
+class OkxWorld(BitpandaWorld):
+    """An OKX account (trading + funding) on its imitation, from the day its history starts (an
+    earlier start asks OKX's archive for each quarter, 12 a day); new activity is a deposit moved to
+    trading and spent on a buy."""
+
+    provider = "okx"
+
+    def serve(self):
+        from pipelines.imitations.okx import OkxImitation
+
+        return OkxImitation(days=60)
+
+    def credentials(self) -> dict:
+        return self.imitation.credentials()
+
+    def settings(self, **overrides) -> dict:
+        from pipelines.connectors.exchange.base import from_ms
+
+        start = from_ms(int(self.imitation.history.funding_bills[0]["ts"])).date().isoformat()
+        return super().settings(**{"start_date": start, "archive_poll_s": 0.01, **overrides})

@@ -33,12 +33,14 @@ READERS = {
     "bybit": "pipelines.connectors.exchange.bybit:BybitReader",
     "bitstamp": "pipelines.connectors.exchange.bitstamp:BitstampReader",
     "bitvavo": "pipelines.connectors.exchange.bitvavo:BitvavoReader",
+    "okx": "pipelines.connectors.exchange.okx:OkxReader",
 }
 #: Providers ccxt does not have, read by their own client: the credentials each needs.
 OWN_CLIENT = {"bitpanda": ("apiKey",)}
 GENERIC = "pipelines.connectors.exchange.base:GenericReader"
 _LIST_SETTINGS = ("markets",)
-_NUMBER_SETTINGS = ("overlap_s", "timeout_ms", "rate_limit_ms", "max_retries", "retry_backoff_s")
+_NUMBER_SETTINGS = ("overlap_s", "timeout_ms", "rate_limit_ms", "max_retries", "retry_backoff_s", "archive_poll_s",
+                    "archive_wait_s")
 
 
 def reader_class(provider: str):
