@@ -17,14 +17,13 @@ import base64
 import hashlib
 import hmac
 import json
-import random
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 from pipelines.imitations.bybit.history import PRICES, History, generate, ms
-from pipelines.imitations.local_server import LocalServer
+from pipelines.imitations.failing import FailingServer
 
 DAY_MS = 86_400_000
 REACH_MS = 730 * DAY_MS  # the history the API answers: two years
@@ -57,16 +56,15 @@ class BybitError(Exception):
         self.code, self.message = code, message
 
 
-class BybitImitation(LocalServer):
+class BybitImitation(FailingServer):
     name = "bybit"
+    #: `fail(kind)` and `randomly` answer as Bybit under load: retCode 10006, a 403 page, a gateway's 5xx.
+    faults = ("10006", "403", "502", "503")
 
     def __init__(self, *, api_key: str = "bybit-key-XXXXXXXXXXXX", secret: str = "bybit-secret-0123456789abcdefABCDEF",
                  seed: int = 5, ancient: bool = False, port: int = 0) -> None:
         self.api_key, self.secret = api_key, secret
         self.history: History = generate(seed, ancient=ancient)
-        self._failures: list[str] = []
-        self._random: tuple[float, random.Random] | None = None
-        self.injected = 0
         super().__init__(port)
 
     # -- what tests use ---------------------------------------------------------------------------
@@ -95,32 +93,7 @@ class BybitImitation(LocalServer):
             row["status"] = "success"
             self.history.fund[row["coin"]] -= Decimal(row["amount"]) + Decimal(row["withdrawFee"])
 
-    def fail(self, kind: str, times: int = 1) -> None:
-        """The next `times` requests fail with `kind`: "10006", "403" or an HTTP status like "503"."""
-        with self._lock:
-            self._failures.extend([kind] * times)
-
-    def randomly(self, rate: float | None, seed: int = 0) -> None:
-        """Fail a seeded random `rate` of the requests from now on (10006, 403, 502, 503); None stops it."""
-        with self._lock:
-            self._random = None if rate is None else (rate, random.Random(seed))
-
-    def _handler(self):
-        """LocalServer's handler without Nagle's algorithm: it writes the headers and the body in two
-        sends, and the client's delayed ACK then held every answer back 40 ms (11 s of a first
-        sync's 270 requests)."""
-        handler = super()._handler()
-        handler.disable_nagle_algorithm = True
-        return handler
-
     # -- answering --------------------------------------------------------------------------------
-    def _drawn(self) -> str | None:
-        if self._failures:
-            return self._failures.pop(0)
-        if self._random is not None and self._random[1].random() < self._random[0]:
-            self.injected += 1
-            return self._random[1].choice(("10006", "403", "502", "503"))
-        return None
 
     def _check(self, headers, raw_query: str) -> None:
         """Bybit's order of checks: the key, the timestamp in the recv window, then the signature."""

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from pipelines.imitations.coinbase.auth import Keys, check
 from pipelines.imitations.coinbase.history import History, generate
-from pipelines.imitations.local_server import LocalServer
+from pipelines.imitations.failing import FailingServer
 
 LIMITS = {"accounts": 250, "transactions": 100}
 DEFAULT_LIMIT = 25
@@ -60,7 +60,7 @@ def make_keys(seed: int) -> tuple[dict[str, dict[str, str]], Keys]:
     return credentials, keys
 
 
-class CoinbaseImitation(LocalServer):
+class CoinbaseImitation(FailingServer):
     name = "coinbase"
 
     def __init__(self, *, seed: int = 7, port: int = 0, rate_limit: int = 10_000) -> None:
@@ -70,9 +70,6 @@ class CoinbaseImitation(LocalServer):
         self.history_gone = False
         self.keys_seen: set[str | None] = set()
         self._served: dict[int, int] = {}  # clock hour -> requests answered (the rate limit's window)
-        self._failures: list[int] = []
-        self._random: tuple[float, random.Random] | None = None
-        self.injected = 0
         super().__init__(port)
 
     def true_balances(self) -> dict[str, Decimal]:
@@ -107,23 +104,6 @@ class CoinbaseImitation(LocalServer):
     def complete(self, row: dict) -> None:
         with self._lock:
             self.history.complete(row)
-
-    def fail(self, status: int, times: int = 1) -> None:
-        with self._lock:
-            self._failures.extend([status] * times)
-
-    def randomly(self, rate: float | None, seed: int = 0) -> None:
-        """Fail a seeded random `rate` of the requests from now on (429, 500, 503); None stops it."""
-        with self._lock:
-            self._random = None if rate is None else (rate, random.Random(seed))
-
-    def _drawn(self) -> int | None:
-        if self._failures:
-            return self._failures.pop(0)
-        if self._random is not None and self._random[1].random() < self._random[0]:
-            self.injected += 1
-            return self._random[1].choice((429, 500, 503))
-        return None
 
     # -- answering ---------------------------------------------------------------------------------
     def respond(self, request) -> tuple[int, str, bytes, dict[str, str]]:

@@ -22,14 +22,13 @@ import base64
 import hashlib
 import hmac
 import json
-import random
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 from pipelines.imitations.kucoin.history import LEDGER_START, History, generate
-from pipelines.imitations.local_server import LocalServer
+from pipelines.imitations.failing import FailingServer
 
 DAY_MS = 86_400_000
 #: List route -> (history attribute, widest window in ms).
@@ -49,7 +48,7 @@ def _sign(secret: str, text: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()).decode()
 
 
-class KucoinImitation(LocalServer):
+class KucoinImitation(FailingServer):
     name = "kucoin"
 
     def __init__(self, *, days: int = 20, seed: int = 3, port: int = 0, api_key: str = "kc-key-5f0c1d2e3a4b",
@@ -58,11 +57,8 @@ class KucoinImitation(LocalServer):
         self.history: History = generate(datetime.now(UTC), days, seed)
         self.windows: list[tuple[str, int, int]] = []  # (route, startAt, endAt) of every list request answered
         self.keys_seen: set[str | None] = set()
-        self._failures: list[int] = []
-        self._random: tuple[float, random.Random] | None = None
         self._limit: tuple[int, float] | None = None
         self._recent: list[float] = []
-        self.injected = 0
         self.limited = 0
         super().__init__(port)
 
@@ -83,15 +79,7 @@ class KucoinImitation(LocalServer):
             self.history.transfer(now, "BTC", Decimal("0.0123"), "trade", "main")
             self.history.withdraw(now, "BTC", Decimal("0.01"))
 
-    # -- faults ------------------------------------------------------------------------------------
-    def fail(self, status: int, times: int = 1) -> None:
-        with self._lock:
-            self._failures.extend([status] * times)
-
-    def randomly(self, rate: float | None, seed: int = 0) -> None:
-        """Fail a seeded random `rate` of the requests from now on (429000, 500, 503); None stops it."""
-        with self._lock:
-            self._random = None if rate is None else (rate, random.Random(seed))
+    # -- faults (`fail`, `randomly`: FailingServer) -----------------------------------------------
 
     def rate_limit(self, requests: int | None, per_s: float = 1.0) -> None:
         """Answer 429000 to a request beyond `requests` in the last `per_s` seconds (None: no limit)."""
@@ -100,18 +88,16 @@ class KucoinImitation(LocalServer):
             self._recent.clear()
 
     def _drawn(self) -> int | None:
-        if self._failures:
-            return self._failures.pop(0)
-        if self._random is not None and self._random[1].random() < self._random[0]:
-            self.injected += 1
-            return self._random[1].choice((429, 500, 503))
-        if self._limit is not None:
-            now = time.monotonic()
-            self._recent = [t for t in self._recent if now - t < self._limit[1]]
-            if len(self._recent) >= self._limit[0]:
-                self.limited += 1
-                return 429
-            self._recent.append(now)
+        """A fault `fail`/`randomly` asked for, else 429 beyond the `rate_limit` budget (under the lock)."""
+        drawn = super()._drawn()
+        if drawn is not None or self._limit is None:
+            return drawn
+        now = time.monotonic()
+        self._recent = [t for t in self._recent if now - t < self._limit[1]]
+        if len(self._recent) >= self._limit[0]:
+            self.limited += 1
+            return 429
+        self._recent.append(now)
         return None
 
     # -- requests ----------------------------------------------------------------------------------
@@ -183,13 +169,6 @@ class KucoinImitation(LocalServer):
         return 200, {"code": "200000", "data": {"currentPage": page, "pageSize": size, "totalNum": len(rows),
                                                 "totalPage": total_pages, "items": items}}, {}
 
-    def _handler(self):
-        """LocalServer's handler with Nagle's algorithm off: it writes the headers and the body in two
-        sends, and the second waited for the client's delayed ACK (~40 ms a request), which made the
-        2,600-request walk since 2019 take minutes instead of seconds."""
-        handler = super()._handler()
-        handler.disable_nagle_algorithm = True
-        return handler
 
     def respond(self, request) -> tuple[int, str, bytes, dict[str, str]]:
         status, body, headers = self.answer(request.headers, request.path)

@@ -33,7 +33,6 @@ import hashlib
 import hmac
 import io
 import json
-import random
 import secrets
 import time
 import zipfile
@@ -43,7 +42,7 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 from pipelines.connectors.exchange.okx_archive import quarter_of, quarter_start
-from pipelines.imitations.local_server import LocalServer
+from pipelines.imitations.failing import FailingServer
 from pipelines.imitations.okx.history import FUNDING, TRADING, History, generate
 
 DAY_MS = 86_400_000
@@ -70,7 +69,7 @@ CSV_COLUMNS = ("instType", "billId", "subType", "ts", "balChg", "posBalChg", "ba
                "clOrdId", "fillIdxPx", "fillMarkPx", "fillPxVol", "fillPxUsd", "fillMarkVol", "fillFwdPx")
 
 
-class OkxImitation(LocalServer):
+class OkxImitation(FailingServer):
     name = "okx"
 
     def __init__(self, *, seed: int = 3, days: int = 60, port: int = 0, rate_limit: int | None = None,
@@ -79,10 +78,7 @@ class OkxImitation(LocalServer):
         self.api_key, self.secret, self.passphrase = api_key, secret, passphrase
         self.history: History = generate(seed, days)
         self.rate_limit, self.rate_window_s = rate_limit, rate_window_s
-        self._failures: list[int] = []
-        self._random: tuple[float, random.Random] | None = None
         self._recent: dict[str, deque[float]] = defaultdict(deque)
-        self.injected = 0
         self.archive_polls = archive_polls
         self.archives: dict[tuple[int, int], dict] = {}  # (year, quarter) -> {ts, polls left, token}
         self.applied = 0
@@ -108,15 +104,6 @@ class OkxImitation(LocalServer):
         """A day later: the daily limit of archive requests starts again."""
         with self._lock:
             self.applied = 0
-
-    def fail(self, status: int, times: int = 1) -> None:
-        with self._lock:
-            self._failures.extend([status] * times)
-
-    def randomly(self, rate: float | None, seed: int = 0) -> None:
-        """Fail a seeded random `rate` of the requests from now on (429, 500, 503); None stops it."""
-        with self._lock:
-            self._random = None if rate is None else (rate, random.Random(seed))
 
     # -- HTTP --------------------------------------------------------------------------------------
     def respond(self, request) -> tuple[int, str, bytes, dict[str, str]]:
@@ -175,14 +162,6 @@ class OkxImitation(LocalServer):
                                              hashlib.sha256).digest()).decode()
         if not hmac.compare_digest(expected, sign):
             return envelope("50113", "Invalid Sign.")
-        return None
-
-    def _drawn(self) -> int | None:
-        if self._failures:
-            return self._failures.pop(0)
-        if self._random is not None and self._random[1].random() < self._random[0]:
-            self.injected += 1
-            return self._random[1].choice((429, 500, 503))
         return None
 
     def _over_limit(self, path: str) -> bool:
