@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 
 #: Imitations of exchanges whose keys come with a secret: name -> "module:class".
-SIGNED = {"bitstamp": "pipelines.imitations.bitstamp:BitstampImitation",
+SIGNED = {"bybit": "pipelines.imitations.bybit:BybitImitation",
+          "bitstamp": "pipelines.imitations.bitstamp:BitstampImitation",
           "bitvavo": "pipelines.imitations.bitvavo:BitvavoImitation"}
 
 
@@ -42,13 +43,6 @@ def register(subparsers) -> None:
     p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
                    help="where to write coinbase.json (a CDP key) and coinbase-hmac.json (a legacy key)")
     p.set_defaults(handler=_serve_coinbase)
-    p = actions.add_parser("bybit", help="serve a seeded Bybit account (v5, unified + funding) on 127.0.0.1",
-                           description="Serve a seeded Bybit account over the v5 API's REST shapes, signatures checked.")
-    p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
-    p.add_argument("--seed", type=int, default=5, help="seed of the account history")
-    p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
-                   help="where to write bybit.json with the imitation's API key and secret")
-    p.set_defaults(handler=_serve_bybit)
     for name in SIGNED:
         p = actions.add_parser(name, help=f"serve a seeded {name.title()} account on 127.0.0.1",
                                description=f"Serve a seeded {name.title()} account over its private REST API's shapes.")
@@ -125,15 +119,8 @@ def _serve_coinbase(args) -> int:
         f"coinbase imitation on {{url}}; API keys in {args.credentials_dir}/coinbase.json (CDP) and coinbase-hmac.json",
         "add it with: pipelines integrations add ACCOUNT Coinbase --kind exchange --provider coinbase "
         f"--option api_origin={{url}} --credentials-stdin < {args.credentials_dir}/coinbase.json"])
-def _serve_bybit(args) -> int:
-    from pipelines.imitations.bybit import BybitImitation
 
-    imitation = BybitImitation(seed=args.seed, port=args.port)
-    _write_key_file(args.credentials_dir, "bybit", {"api_key": imitation.api_key, "secret": imitation.secret})
-    return _serve_until_interrupted(imitation, [
-        f"bybit imitation on {{url}}; API key in {args.credentials_dir}/bybit.json",
-        "add it with: pipelines integrations add ACCOUNT Bybit --kind exchange --provider bybit "
-        f"--option api_origin={{url}} --credentials-stdin < {args.credentials_dir}/bybit.json"])
+
 def _serve_signed(args) -> int:
     from importlib import import_module
 
