@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import pytest
 
+from pipelines.connectors.exchange.client import ExchangeUnavailable
 from pipelines.imitations.exchange import ExchangeImitation
 from pipelines.registry.accounts import add_account
 from pipelines.registry.integrations import add_integration
 from pipelines.sync.build import build
 from pipelines.sync.extract import extract
 from pipelines.warehouse import connect, transaction
+from tests.helpers import snapshot
 
 #: Fast test settings: short backoff and timeout, ccxt's pacing off (the imitation enforces budgets).
 FAST = {"retry_backoff_s": 0.02, "timeout_ms": 1500, "rate_limit_ms": 0.01, "start_date": "2025-01-01"}
@@ -74,3 +76,34 @@ def mismatched(warehouse, integration_id: str) -> set[str]:
         return {r[0] for r in con.execute(
             "SELECT asset_id FROM marts.balance_reconciliation WHERE integration_id = ? AND status <> 'match'",
             [integration_id]).fetchall()}
+
+
+#: What a sync writes: a sync that fails must leave every one of these as it was.
+WAREHOUSE = ("app.sync_state", "raw.records", "raw.balance_snapshots", "core.transactions",
+             "marts.calculated_balances", "core.synced_balances", "marts.balance_reconciliation")
+
+
+def exact(warehouse, server, integration_id: str) -> None:
+    """Calculated and synced balances both equal the imitation's truth (`true_balances`): no mismatch."""
+    truth = server.true_balances()
+    assert amounts(warehouse, "marts.calculated_balances", integration_id) == truth
+    assert amounts(warehouse, "core.synced_balances", integration_id) == truth
+    assert mismatched(warehouse, integration_id) == set()
+
+
+def faulty_sync_ends_exact_or_cleanly_failed(warehouse, server, integration_id: str, seed: int,
+                                             failures: tuple[type[Exception], ...] = (ExchangeUnavailable,)) -> None:
+    """A full sync while `server` fails a seeded random fifth of the requests (its `randomly`) either
+    retries every fault and ends exact, or fails saying nothing was written and leaves the
+    warehouse as it was; never a partial history."""
+    before = snapshot(warehouse, WAREHOUSE)
+    server.randomly(0.2, seed=seed)
+    try:
+        result = sync(warehouse, integration_id, full=True)
+    except failures as exc:
+        assert "nothing was written" in str(exc)
+        assert snapshot(warehouse, WAREHOUSE) == before
+    else:
+        assert result.snapshot.stats["retries"] == server.injected
+        exact(warehouse, server, integration_id)
+    assert server.injected > 0

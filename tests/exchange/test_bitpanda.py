@@ -13,14 +13,12 @@ from pipelines.imitations.bitpanda import BitpandaImitation
 from pipelines.imitations.bitpanda.history import REWARD_DAYS
 from pipelines.registry.integrations import add_integration
 from pipelines.warehouse import connect
-from tests.exchange.conftest import FAST, Log, amounts, mismatched, sync
+from tests.exchange.conftest import FAST, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, sync
 from tests.helpers import snapshot
 
 LISTS = ("/v1/trades", "/v1/wallets/transactions", "/v1/fiatwallets/transactions")
 LAYERS = ("raw.records SELECT * EXCLUDE (fetched_at)", "core.transactions", "core.ledger_entries",
           "marts.calculated_balances", "marts.balance_reconciliation")
-WAREHOUSE = ("app.sync_state", "raw.records", "raw.balance_snapshots", "core.transactions",
-             "marts.calculated_balances", "core.synced_balances", "marts.balance_reconciliation")
 
 
 @pytest.fixture
@@ -38,12 +36,6 @@ def add(warehouse, account, bitpanda):
                                    credentials={"apiKey": key or bitpanda.api_key})
     return add
 
-
-def exact(warehouse, bitpanda, integration) -> None:
-    truth = bitpanda.true_balances()
-    assert amounts(warehouse, "marts.calculated_balances", integration) == truth
-    assert amounts(warehouse, "core.synced_balances", integration) == truth
-    assert mismatched(warehouse, integration) == set()
 
 
 def test_full_sync_reconciles_exactly_with_the_truth(warehouse, bitpanda, add):
@@ -135,18 +127,7 @@ def test_a_rejected_key_fails_as_for_every_exchange_and_changes_nothing(warehous
 
 @pytest.mark.parametrize("seed", range(1, 7))
 def test_a_fifth_of_requests_failing_ends_exact_or_cleanly_failed(warehouse, bitpanda, add, seed):
-    integration = add()
-    before = snapshot(warehouse, WAREHOUSE)
-    bitpanda.randomly(0.2, seed=seed)
-    try:
-        result = sync(warehouse, integration, full=True)
-    except ExchangeUnavailable as exc:
-        assert "nothing was written" in str(exc)
-        assert snapshot(warehouse, WAREHOUSE) == before
-    else:
-        assert result.snapshot.stats["retries"] == bitpanda.injected
-        exact(warehouse, bitpanda, integration)
-    assert bitpanda.injected > 0
+    faulty_sync_ends_exact_or_cleanly_failed(warehouse, bitpanda, add(), seed)
 
 
 def test_a_server_that_keeps_failing_writes_nothing(warehouse, bitpanda, add):

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.connectors.exchange.client import ExchangeUnavailable, make_client
+from pipelines.connectors.exchange.client import make_client
 from pipelines.errors import UserError
 from pipelines.imitations.bitstamp import BitstampImitation
 from pipelines.imitations.bitstamp.history import REWARD_DAYS, TRADES
 from pipelines.registry.integrations import add_integration
 from pipelines.warehouse import connect
-from tests.exchange.conftest import FAST, Log, sync
-from tests.exchange.test_bitpanda import LAYERS, WAREHOUSE, exact
+from tests.exchange.conftest import FAST, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, sync
+from tests.exchange.test_bitpanda import LAYERS
 from tests.helpers import snapshot
 
 DATA = Path(__file__).parent / "data" / "bitstamp"
@@ -114,18 +114,7 @@ def test_a_reused_nonce_and_a_stale_timestamp_are_refused(bitstamp, monkeypatch)
 
 @pytest.mark.parametrize("seed", [1, 2, 4, 22, 28])  # seeds that fail some of the three requests
 def test_a_fifth_of_requests_failing_ends_exact_or_cleanly_failed(warehouse, bitstamp, add, seed):
-    integration = add()
-    before = snapshot(warehouse, WAREHOUSE)
-    bitstamp.randomly(0.2, seed=seed)
-    try:
-        result = sync(warehouse, integration, full=True)
-    except ExchangeUnavailable as exc:
-        assert "nothing was written" in str(exc)
-        assert snapshot(warehouse, WAREHOUSE) == before
-    else:
-        assert result.snapshot.stats["retries"] == bitstamp.injected
-        exact(warehouse, bitstamp, integration)
-    assert bitstamp.injected > 0
+    faulty_sync_ends_exact_or_cleanly_failed(warehouse, bitstamp, add(), seed)
 
 
 def test_the_request_budget_answers_429_and_the_sync_waits(warehouse, bitstamp, add):

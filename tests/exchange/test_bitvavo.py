@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.connectors.exchange.client import ExchangeUnavailable, make_client
+from pipelines.connectors.exchange.client import make_client
 from pipelines.errors import UserError
 from pipelines.imitations.bitvavo import BitvavoImitation
 from pipelines.imitations.bitvavo.history import REWARD_DAYS, TRADES
 from pipelines.registry.integrations import add_integration
 from pipelines.warehouse import connect
-from tests.exchange.conftest import FAST, Log, sync
-from tests.exchange.test_bitpanda import LAYERS, WAREHOUSE, exact
+from tests.exchange.conftest import FAST, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, sync
+from tests.exchange.test_bitpanda import LAYERS
 from tests.helpers import snapshot
 
 DATA = Path(__file__).parent / "data" / "bitvavo"
@@ -126,18 +126,7 @@ def test_the_weighted_rate_limit_answers_105_with_bitvavos_headers(bitvavo):
 
 @pytest.mark.parametrize("seed", range(1, 5))
 def test_a_fifth_of_requests_failing_ends_exact_or_cleanly_failed(warehouse, bitvavo, add, seed):
-    integration = add()
-    before = snapshot(warehouse, WAREHOUSE)
-    bitvavo.randomly(0.2, seed=seed)
-    try:
-        result = sync(warehouse, integration, full=True)
-    except ExchangeUnavailable as exc:
-        assert "nothing was written" in str(exc)
-        assert snapshot(warehouse, WAREHOUSE) == before
-    else:
-        assert result.snapshot.stats["retries"] == bitvavo.injected
-        exact(warehouse, bitvavo, integration)
-    assert bitvavo.injected > 0
+    faulty_sync_ends_exact_or_cleanly_failed(warehouse, bitvavo, add(), seed)
 
 
 def test_the_docs_sample_item_gives_both_legs_and_the_fee(warehouse, bitvavo, add):

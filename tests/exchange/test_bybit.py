@@ -21,7 +21,8 @@ from pipelines.imitations.bybit.server import LISTS
 from pipelines.registry.integrations import add_integration
 from pipelines.sync.build import build
 from pipelines.warehouse import connect, transaction
-from tests.exchange.conftest import FAST, Log, amounts, mismatched, sync
+from tests.exchange.conftest import (FAST, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, mismatched,
+                                     sync)
 from tests.exchange.test_cli import add_from_key_file, standalone
 from tests.helpers import snapshot
 
@@ -30,8 +31,6 @@ ROUTES = (*LISTS, "/v5/asset/exchange/query-convert-history")
 BALANCES = ("/v5/account/wallet-balance", "/v5/asset/transfer/query-account-coins-balance")
 LAYERS = ("raw.records SELECT * EXCLUDE (fetched_at)", "core.transactions", "core.ledger_entries",
           "marts.calculated_balances", "marts.balance_reconciliation")
-WAREHOUSE = ("app.sync_state", "raw.records", "raw.balance_snapshots", "core.transactions",
-             "marts.calculated_balances", "core.synced_balances", "marts.balance_reconciliation")
 #: The full history from Bybit's launch: every stream starts at the API's reach.
 SETTINGS = {**FAST, "start_date": "2018-11-01"}
 
@@ -50,12 +49,6 @@ def add(warehouse, account):
                                    credentials={"apiKey": key or server.api_key, "secret": secret or server.secret})
     return add
 
-
-def exact(warehouse, server, integration) -> None:
-    truth = server.true_balances()
-    assert amounts(warehouse, "marts.calculated_balances", integration) == truth
-    assert amounts(warehouse, "core.synced_balances", integration) == truth
-    assert mismatched(warehouse, integration) == set()
 
 
 def test_full_sync_reconciles_exactly_with_the_truth(warehouse, bybit, add):
@@ -204,18 +197,7 @@ def test_a_rejected_key_or_wrong_secret_fails_as_for_every_exchange_and_changes_
 
 @pytest.mark.parametrize("seed", range(1, 5))
 def test_a_fifth_of_requests_failing_ends_exact_or_cleanly_failed(warehouse, bybit, add, seed):
-    integration = add(bybit)
-    before = snapshot(warehouse, WAREHOUSE)
-    bybit.randomly(0.2, seed=seed)
-    try:
-        result = sync(warehouse, integration, full=True)
-    except ExchangeUnavailable as exc:
-        assert "nothing was written" in str(exc)
-        assert snapshot(warehouse, WAREHOUSE) == before
-    else:
-        assert result.snapshot.stats["retries"] == bybit.injected
-        exact(warehouse, bybit, integration)
-    assert bybit.injected > 0
+    faulty_sync_ends_exact_or_cleanly_failed(warehouse, bybit, add(bybit), seed)
 
 
 @pytest.mark.parametrize("kind", ["10006", "403", "503"])

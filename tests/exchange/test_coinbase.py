@@ -20,7 +20,8 @@ from pipelines.imitations.coinbase.server import make_keys
 from pipelines.registry.integrations import add_integration
 from pipelines.sync.build import build
 from pipelines.warehouse import connect, transaction
-from tests.exchange.conftest import FAST, Log, amounts, mismatched, sync
+from tests.exchange.conftest import (FAST, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, mismatched,
+                                     sync)
 from tests.helpers import snapshot
 
 ACCOUNTS, TRANSACTIONS = "/v2/accounts", "/v2/accounts/:id/transactions"
@@ -28,8 +29,6 @@ USED_ACCOUNTS = len(ACTIVE)  # the others were never used (created_at null) and 
 DATA = Path(__file__).parent / "data" / "coinbase"
 LAYERS = ("raw.records SELECT * EXCLUDE (fetched_at)", "core.transactions", "core.ledger_entries",
           "marts.calculated_balances", "marts.balance_reconciliation")
-WAREHOUSE = ("app.sync_state", "raw.records", "raw.balance_snapshots", "core.transactions",
-             "marts.calculated_balances", "core.synced_balances", "marts.balance_reconciliation")
 
 
 @pytest.fixture(scope="module")
@@ -58,12 +57,6 @@ def adder(warehouse, account, server):
 def add(warehouse, account, coinbase):
     return adder(warehouse, account, coinbase)
 
-
-def exact(warehouse, server, integration) -> None:
-    truth = server.true_balances()
-    assert amounts(warehouse, "marts.calculated_balances", integration) == truth
-    assert amounts(warehouse, "core.synced_balances", integration) == truth
-    assert mismatched(warehouse, integration) == set()
 
 
 @pytest.mark.parametrize("kind", ["hmac", "ecdsa", "ed25519"])
@@ -171,18 +164,7 @@ def test_a_rejected_key_fails_as_for_every_exchange_and_changes_nothing(warehous
 
 @pytest.mark.parametrize("seed", range(1, 5))
 def test_a_fifth_of_requests_failing_ends_exact_or_cleanly_failed(warehouse, fresh, account, seed):
-    integration = adder(warehouse, account, fresh)()
-    before = snapshot(warehouse, WAREHOUSE)
-    fresh.randomly(0.2, seed=seed)
-    try:
-        result = sync(warehouse, integration, full=True)
-    except ExchangeUnavailable as exc:
-        assert "nothing was written" in str(exc)
-        assert snapshot(warehouse, WAREHOUSE) == before
-    else:
-        assert result.snapshot.stats["retries"] == fresh.injected
-        exact(warehouse, fresh, integration)
-    assert fresh.injected > 0
+    faulty_sync_ends_exact_or_cleanly_failed(warehouse, fresh, adder(warehouse, account, fresh)(), seed)
 
 
 @pytest.mark.parametrize(("kind", "seconds", "url", "why"), [

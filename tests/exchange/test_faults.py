@@ -8,11 +8,9 @@ from pipelines.connectors.exchange.client import ExchangeUnavailable
 from pipelines.errors import UserError
 from pipelines.imitations.exchange import ExchangeImitation
 from pipelines.warehouse import connect
-from tests.exchange.conftest import Log, amounts, mismatched, sync
+from tests.exchange.conftest import WAREHOUSE, Log, amounts, mismatched, sync
 from tests.helpers import snapshot
 
-WAREHOUSE = ("app.sync_state", "raw.records", "raw.balance_snapshots", "core.transactions",
-             "marts.calculated_balances", "core.synced_balances", "marts.balance_reconciliation")
 #: A private endpoint of each exchange that every sync calls.
 HISTORY = {"binance": "/myTrades", "kraken": "/Ledgers"}
 BALANCE = {"binance": "/api/v3/account", "kraken": "/BalanceEx"}

@@ -13,7 +13,6 @@ from urllib.request import Request, urlopen
 import pytest
 
 from pipelines.connectors.exchange.base import dumps
-from pipelines.connectors.exchange.client import ExchangeUnavailable
 from pipelines.connectors.exchange.kucoin import LEDGER_START_MS
 from pipelines.errors import UserError
 from pipelines.imitations.kucoin import KucoinImitation
@@ -21,7 +20,7 @@ from pipelines.imitations.kucoin.history import BUSY_TRADES, WITHDRAW_FEES
 from pipelines.registry.integrations import add_integration
 from pipelines.sync.build import build
 from pipelines.warehouse import connect, transaction
-from tests.exchange.conftest import FAST, Log, amounts, mismatched, sync
+from tests.exchange.conftest import FAST, WAREHOUSE, Log, amounts, exact, faulty_sync_ends_exact_or_cleanly_failed, sync
 from tests.helpers import snapshot
 
 DATA = Path(__file__).parent / "data" / "kucoin"
@@ -30,8 +29,6 @@ LISTS = (LEDGER, DEPOSITS, WITHDRAWALS)
 DAYS = 12
 LAYERS = ("raw.records SELECT * EXCLUDE (fetched_at)", "core.transactions", "core.ledger_entries",
           "marts.calculated_balances", "marts.balance_reconciliation")
-WAREHOUSE = ("app.sync_state", "raw.records", "raw.balance_snapshots", "core.transactions",
-             "marts.calculated_balances", "core.synced_balances", "marts.balance_reconciliation")
 
 
 def days_ago(days: int) -> str:
@@ -54,17 +51,11 @@ def add(warehouse, account, kucoin):
     return add
 
 
-def exact(warehouse, kucoin, integration) -> None:
-    truth = kucoin.truth()
-    assert amounts(warehouse, "marts.calculated_balances", integration) == truth
-    assert amounts(warehouse, "core.synced_balances", integration) == truth
-    assert mismatched(warehouse, integration) == set()
-
 
 def test_full_sync_walks_the_ledger_day_by_day_and_reconciles_exactly(warehouse, kucoin, add):
     integration = add()
     result = sync(warehouse, integration, full=True)
-    truth = kucoin.truth()
+    truth = kucoin.true_balances()
     assert {"USDT", "BTC"} <= set(truth)
     exact(warehouse, kucoin, integration)
     ledger_windows = [w for w in kucoin.windows if w[0] == LEDGER]
@@ -216,18 +207,7 @@ def test_a_full_walk_from_the_ledger_start_reconciles_and_logs_progress(warehous
 
 @pytest.mark.parametrize("seed", range(1, 5))
 def test_a_fifth_of_requests_failing_ends_exact_or_cleanly_failed(warehouse, kucoin, add, seed):
-    integration = add()
-    before = snapshot(warehouse, WAREHOUSE)
-    kucoin.randomly(0.2, seed=seed)
-    try:
-        result = sync(warehouse, integration, full=True)
-    except ExchangeUnavailable as exc:
-        assert "nothing was written" in str(exc)
-        assert snapshot(warehouse, WAREHOUSE) == before
-    else:
-        assert result.snapshot.stats["retries"] == kucoin.injected
-        exact(warehouse, kucoin, integration)
-    assert kucoin.injected > 0
+    faulty_sync_ends_exact_or_cleanly_failed(warehouse, kucoin, add(), seed)
 
 
 def test_a_rate_limit_is_waited_out(warehouse, kucoin, add):

@@ -23,7 +23,8 @@ from pipelines.imitations.okx import OkxImitation
 from pipelines.imitations.okx.server import ARCHIVE, DOWNLOAD
 from pipelines.registry.integrations import add_integration
 from pipelines.warehouse import connect
-from tests.exchange.conftest import FAST, Log, amounts, mismatched, sync
+from tests.exchange.conftest import (FAST, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, mismatched,
+                                     sync)
 from tests.helpers import snapshot
 
 DATA = Path(__file__).parent / "data" / "okx"
@@ -32,8 +33,6 @@ LISTS = ("/api/v5/account/bills", "/api/v5/account/bills-archive", "/api/v5/asse
 BALANCES = ("/api/v5/account/balance", "/api/v5/asset/balances")
 LAYERS = ("raw.records SELECT * EXCLUDE (fetched_at)", "core.transactions", "core.ledger_entries",
           "marts.calculated_balances", "marts.balance_reconciliation")
-WAREHOUSE = ("app.sync_state", "raw.records", "raw.balance_snapshots", "core.transactions",
-             "marts.calculated_balances", "core.synced_balances", "marts.balance_reconciliation")
 #: Poll the archive at once (the imitation needs one poll before a file is ready).
 QUICK = {"archive_poll_s": 0.01, "archive_wait_s": 5}
 
@@ -57,12 +56,6 @@ def register(warehouse, account: str, server: OkxImitation, name: str = "OKX", c
 def add(warehouse, account, okx):
     return functools.partial(register, warehouse, account, okx)
 
-
-def exact(warehouse, okx, integration) -> None:
-    truth = okx.true_balances()
-    assert amounts(warehouse, "marts.calculated_balances", integration) == truth
-    assert amounts(warehouse, "core.synced_balances", integration) == truth
-    assert mismatched(warehouse, integration) == set()
 
 
 def labels(warehouse, integration) -> dict[str, int]:
@@ -215,18 +208,7 @@ def test_a_history_from_2021_needs_two_days_of_archive_requests_and_records_the_
 
 @pytest.mark.parametrize("seed", range(1, 5))
 def test_a_fifth_of_requests_failing_ends_exact_or_cleanly_failed(warehouse, okx, add, seed):
-    integration = add()
-    before = snapshot(warehouse, WAREHOUSE)
-    okx.randomly(0.2, seed=seed)
-    try:
-        result = sync(warehouse, integration, full=True)
-    except (ExchangeUnavailable, UserError) as exc:  # UserError: a 429 taken for the archive's daily limit
-        assert "nothing was written" in str(exc)
-        assert snapshot(warehouse, WAREHOUSE) == before
-    else:
-        assert result.snapshot.stats["retries"] == okx.injected
-        exact(warehouse, okx, integration)
-    assert okx.injected > 0
+    faulty_sync_ends_exact_or_cleanly_failed(warehouse, okx, add(), seed, failures=(ExchangeUnavailable, UserError))  # UserError: a 429 taken for the archive's daily limit
 
 
 def test_a_server_that_keeps_failing_writes_nothing(warehouse, okx, add):

@@ -322,9 +322,6 @@ class KucoinWorld(BitpandaWorld):
         start = (date.today() - timedelta(days=self.DAYS + 1)).isoformat()
         return super().settings(**{"start_date": start, **overrides})
 
-    def truth(self) -> dict[str, Decimal]:
-        return self.imitation.truth()
-
 
 class CoinbaseWorld(BitpandaWorld):
     """A Coinbase account (legacy HMAC key) on its imitation; new activity is a buy and a staking reward."""

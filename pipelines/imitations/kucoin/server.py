@@ -66,7 +66,7 @@ class KucoinImitation(FailingServer):
     def credentials(self) -> dict[str, str]:
         return {"apiKey": self.api_key, "secret": self.secret, "password": self.passphrase}
 
-    def truth(self) -> dict[str, Decimal]:
+    def true_balances(self) -> dict[str, Decimal]:
         with self._lock:
             return self.history.truth()
 
