@@ -36,7 +36,7 @@ def live_prices_defs(asset_keys: set[dg.AssetKey]) -> tuple[list, list]:
         return [], []
     job = dg.define_asset_job(
         "live_prices_job",
-        selection=dg.AssetSelection.keys(LIVE_PRICES),
+        selection=dg.AssetSelection.assets(LIVE_PRICES),
         description="Refresh the latest price of every asset held by any account.",
     )
     schedule = dg.ScheduleDefinition(

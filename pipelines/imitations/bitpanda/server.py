@@ -27,10 +27,14 @@ LISTS = {"/v1/wallets/transactions": "wallet_transactions", "/v1/fiatwallets/tra
 MAX_PAGE, DEFAULT_PAGE = 100, 25
 
 
+#: The key the imitation accepts unless told another (the demo's).
+API_KEY = "bp-key-0123456789abcdef"
+
+
 class BitpandaImitation(FailingServer):
     name = "bitpanda"
 
-    def __init__(self, *, api_key: str = "bp-key-0123456789abcdef", seed: int = 7, port: int = 0,
+    def __init__(self, *, api_key: str = API_KEY, seed: int = 7, port: int = 0,
                  forget_before: datetime | None = None) -> None:
         self.api_key = api_key
         self.forget_before = forget_before
