@@ -1,7 +1,7 @@
 """Flaky sources: with the exchange imitation failing a seeded random 20 % of requests (429 and 418
 with Retry-After, 5xx, timeouts, invalid nonce) and the RPC endpoint failing a random 20 % of calls
-(HTTP 5xx and 429, JSON-RPC error objects, dropped connections) and TronGrid failing a random 20 %
-(403 penalties, 503, 429), the Bitpanda, Coinbase, KuCoin, OKX, Bitstamp and Bitvavo imitations failing a random 20 % (429,
+(HTTP 5xx and 429, JSON-RPC error objects, dropped connections), TronGrid failing a random 20 %
+(403 penalties, 503, 429) and the Solana RPC a random 20 % (429, 500, 503), the Bitpanda, Coinbase, KuCoin, OKX, Bitstamp and Bitvavo imitations failing a random 20 % (429,
 500, 503) and the Bybit imitation a random 20 % (retCode 10006, HTTP 403, 502, 503), a sync ends with exactly the
 history a clean sync of the same source gives, or fails with a clear error and leaves the whole
 warehouse unchanged. It never ends green with a partial history.
@@ -29,8 +29,8 @@ from pipelines.registry.integrations import add_integration
 from pipelines.runner import sync
 from pipelines.warehouse import connect
 from tests.reliability.worlds import (FAST, BitpandaWorld, BitstampWorld, BitvavoWorld, BybitWorld, CoinbaseWorld,
-                                      ExchangeWorld, KucoinWorld, OkxWorld, TronWorld, WalletWorld, assert_exact, everything,
-                                      layers, synced)
+                                      ExchangeWorld, KucoinWorld, OkxWorld, SolanaWorld, TronWorld, WalletWorld, assert_exact,
+                                      everything, layers, synced)
 from tests.wallet.proxy import LimitedProvider, RandomRpcFaults
 
 RATE = 0.2
@@ -42,6 +42,7 @@ CLEAR_ERRORS = {
                            r"written for rel-flaky-\d+"),
     "wallet": re.compile(r"\w+: no answer from the node at http://127\.0\.0\.1:\d+ \(\w+\)|\w+: .+ \(code -?\d+\)"),
     "tron": re.compile(r"TronGrid at http://127\.0\.0\.1:\d+: HTTP (403|429|503) on (account|transactions|transactions/trc20|events)"),
+    "solana": re.compile(r"Solana RPC at http://127\.0\.0\.1:\d+: HTTP (429|500|503) on \w+"),
     "bitpanda": re.compile(r"bitpanda kept failing on [a-z/]+ \(HTTP (429|500|503)\) after \d+ attempts; nothing was "
                            r"written for rel-flaky-\d+"),
     "kucoin": re.compile(r"kucoin kept failing on privateGet\w+ \(\w+\) after \d+ attempts; nothing was written for "
@@ -136,31 +137,10 @@ def randomly_failing(server, seed: int):
         injected.append(server.injected - start)
 
 
-class FlakyTron:
-    """A Tron wallet on the TronGrid imitation, which fails a random share of requests when faulty."""
-
-    kind = "tron"
-
-    def __init__(self, warehouse) -> None:
-        self.world = TronWorld(warehouse)
-
-    def add_flaky(self, name: str, max_retries: int) -> str:
-        from pipelines.imitations.tron.scenario import WALLET
-
-        with connect(self.world.warehouse) as con:
-            return add_integration(con, "rel", name, "wallet", "tron", settings={"address": WALLET, "max_retries": max_retries},
-                                   credentials={"api_url": self.world.trongrid.url, "api_key": self.world.KEY})
-
-    def faulty(self, seed: int):
-        return randomly_failing(self.world.trongrid, seed)
-
-    def close(self) -> None:
-        self.world.close()
-
-
 class FlakyBitpanda:
     """Bitpanda on its imitation, which fails a random share of requests when faulty; the other
-    exchanges with an imitation of their own are subclasses naming their world."""
+    sources with an imitation of their own are subclasses naming their world (and, for wallets,
+    the world's server)."""
 
     kind = "bitpanda"
     world_class = BitpandaWorld
@@ -168,14 +148,43 @@ class FlakyBitpanda:
     def __init__(self, warehouse) -> None:
         self.world = self.world_class(warehouse)
 
+    def server(self):
+        return self.world.imitation
+
     def add_flaky(self, name: str, max_retries: int) -> str:
         return self.world.add(name, max_retries=max_retries)
 
     def faulty(self, seed: int):
-        return randomly_failing(self.world.imitation, seed)
+        return randomly_failing(self.server(), seed)
 
     def close(self) -> None:
         self.world.close()
+
+
+class FlakyTron(FlakyBitpanda):
+    """A Tron wallet on the TronGrid imitation (403 penalties, 503, 429)."""
+
+    kind = "tron"
+    world_class = TronWorld
+
+    def server(self):
+        return self.world.trongrid
+
+
+class FlakySolana(FlakyBitpanda):
+    """A Solana wallet on the RPC imitation (429, 500, 503). Its faults ask for no wait (Retry-After
+    0): a Solana sync makes hundreds of calls, and the client's own backoff would make this test
+    minutes long without proving more."""
+
+    kind = "solana"
+    world_class = SolanaWorld
+
+    def __init__(self, warehouse) -> None:
+        super().__init__(warehouse)
+        self.world.node.retry_after = "0"
+
+    def server(self):
+        return self.world.node
 
 
 class FlakyKucoin(FlakyBitpanda):
@@ -222,6 +231,7 @@ HISTORY_CALLS = {
     "exchange": re.compile(r"failing on (privateGetMyTrades|sapiGetCapital\w+|privatePost(Ledgers|TradesHistory|\w+Status)) "),
     "wallet": re.compile(r"^(trace_filter|trace_transaction|eth_getLogs|eth_getTransactionReceipt|eth_getBlockByNumber): "),
     "tron": re.compile(r" on transactions"),
+    "solana": re.compile(r" on (getSignaturesForAddress|getTransaction)$"),
     "bitpanda": re.compile(r" on (trades|wallets/transactions|fiatwallets/transactions) "),
     "kucoin": re.compile(r"failing on privateGet(AccountsLedgers|Deposits|Withdrawals) "),
     "coinbase": re.compile(r" on v2PrivateGetAccountsAccountIdTransactions "),
@@ -232,14 +242,13 @@ HISTORY_CALLS = {
 }
 PLANS = ((1, 5), (2, 2), *((seed, 0) for seed in range(9, 14)))
 #: The sources read through a FlakyBitpanda-like class (their own imitation with random faults).
-OWN_IMITATIONS = {c.kind: c for c in (FlakyBitpanda, FlakyKucoin, FlakyCoinbase, FlakyBybit, FlakyBitstamp, FlakyBitvavo, FlakyOkx)}
+OWN_IMITATIONS = {c.kind: c for c in (FlakyTron, FlakySolana, FlakyBitpanda, FlakyKucoin, FlakyCoinbase, FlakyBybit,
+                                      FlakyBitstamp, FlakyBitvavo, FlakyOkx)}
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet", "tron", *OWN_IMITATIONS])
+@pytest.fixture(params=["binance", "kraken", "wallet", *OWN_IMITATIONS])
 def source(request, warehouse):
-    if request.param == "tron":
-        made = FlakyTron(warehouse)
-    elif request.param in OWN_IMITATIONS:
+    if request.param in OWN_IMITATIONS:
         made = OWN_IMITATIONS[request.param](warehouse)
     elif request.param == "wallet":
         made = FlakyWallet(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))

@@ -190,11 +190,11 @@ class TronWorld:
         self.rounds = 0
         ensure_account(warehouse)
 
-    def add(self, name: str) -> str:
+    def add(self, name: str, **settings) -> str:
         from pipelines.imitations.tron.scenario import WALLET
 
         with connect(self.warehouse) as con:
-            return add_integration(con, "rel", name, "wallet", "tron", settings={"address": WALLET},
+            return add_integration(con, "rel", name, "wallet", "tron", settings={"address": WALLET, **settings},
                                    credentials={"api_url": self.trongrid.url, "api_key": self.KEY})
 
     def new_activity(self) -> None:
@@ -235,11 +235,11 @@ class SolanaWorld:
         self.rounds = 0
         ensure_account(warehouse)
 
-    def add(self, name: str) -> str:
+    def add(self, name: str, **settings) -> str:
         from pipelines.imitations.solana.scenario import WALLET
 
         with connect(self.warehouse) as con:
-            return add_integration(con, "rel", name, "wallet", "solana", settings={"address": WALLET},
+            return add_integration(con, "rel", name, "wallet", "solana", settings={"address": WALLET, **settings},
                                    credentials={"rpc_url": self.node.url})
 
     def new_activity(self) -> None:

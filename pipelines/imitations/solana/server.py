@@ -10,7 +10,8 @@ most 1,000, `before`/`until`), getTransaction (jsonParsed; a v0 transaction with
 getInflationReward and getBlockTime. `minContextSlot` beyond the finalized slot is the node's
 -32016 error. With `api_key` set, the URL must carry it as `?api-key=` (Helius' style; else 401);
 every request's key is remembered (`keys_seen`). Requests are counted by method; `fail` answers
-the next ones with an HTTP error (429 with Retry-After, as public RPCs rate-limit);
+the next ones with an HTTP error (429 with Retry-After, as public RPCs rate-limit), `randomly` a
+seeded random share of them with 429, 500 or 503 (the shared `FailingServer`);
 `on_request` runs a test's action at the n-th request (a transaction finalized mid-sync).
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from pipelines.connectors.solana.config import MAINNET_GENESIS, STAKE_PROGRAM, TOKEN_PROGRAMS, WITHDRAWER_OFFSET
-from pipelines.imitations.local_server import LocalServer
+from pipelines.imitations.failing import FailingServer
 from pipelines.imitations.solana.ledger import SLOTS_PER_EPOCH, Ledger, Tx, key_of, rent, ui_amount
 from pipelines.imitations.solana.scenario import History, generate
 
@@ -36,7 +37,7 @@ class RpcFault(Exception):
         self.code = code
 
 
-class SolanaImitation(LocalServer):
+class SolanaImitation(FailingServer):
     """Use as a context manager; `url` is the RPC URL to configure (with `?api-key=` when one is required)."""
 
     name = "solana-rpc"
@@ -47,7 +48,8 @@ class SolanaImitation(LocalServer):
         self.api_key = api_key
         self.genesis = genesis
         self.keys_seen: set[str | None] = set()
-        self._failures: list[tuple[int, dict[str, str]]] = []
+        #: The Retry-After header of the faults' answers (None: none, the client backs off on its own).
+        self.retry_after: str | None = None
         super().__init__(port)
 
     @property
@@ -55,9 +57,10 @@ class SolanaImitation(LocalServer):
         return super().url + (f"/?api-key={self.api_key}" if self.api_key else "")
 
     def fail(self, status: int, times: int = 1, *, retry_after: str | None = None) -> None:
-        """Answer the next `times` requests with HTTP `status` (and a Retry-After header)."""
+        """Answer the next `times` requests with HTTP `status` (and, from now on, a Retry-After header)."""
         with self._lock:
-            self._failures.extend([(status, {"Retry-After": retry_after} if retry_after else {})] * times)
+            self.retry_after = retry_after
+        super().fail(status, times)
 
     def respond(self, request) -> tuple[int, str, bytes, dict[str, str]]:
         key = (parse_qs(urlsplit(request.path).query).get("api-key") or [None])[-1]
@@ -70,14 +73,14 @@ class SolanaImitation(LocalServer):
         with self._lock:
             action = self._count(method)
             self.keys_seen.add(key)
-            failure = self._failures.pop(0) if self._failures else None
+            failure = self._drawn()
         if self.api_key is not None and key != self.api_key:
             return 401, "application/json", b'{"jsonrpc":"2.0","error":{"code":401,"message":"Unauthorized"}}', {}
         if failure is not None:
-            status, headers = failure
-            text = {429: "Too many requests for a specific RPC call"}.get(status, "Internal Server Error")
-            reply = {"jsonrpc": "2.0", "error": {"code": status, "message": text}, "id": ident}
-            return status, "application/json", json.dumps(reply).encode(), headers
+            text = {429: "Too many requests for a specific RPC call"}.get(failure, "Internal Server Error")
+            reply = {"jsonrpc": "2.0", "error": {"code": failure, "message": text}, "id": ident}
+            headers = {"Retry-After": self.retry_after} if self.retry_after else {}
+            return failure, "application/json", json.dumps(reply).encode(), headers
         if action is not None:
             action()
         try:
