@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pipelines.connectors.address_settings import check_http_url, parse_settings
 from pipelines.connectors.solana.address import parse_address
 from pipelines.errors import UserError
 
@@ -36,8 +37,6 @@ KNOWN_MINTS = {
 }
 URL_ENV = "PIPELINES_SOLANA_RPC_URL"
 URL_CREDENTIAL = "rpc_url"
-SETTINGS = ("address", "max_retries")
-MAX_RETRIES = 20
 
 
 def asset_id(mint: str | None) -> str:
@@ -46,9 +45,7 @@ def asset_id(mint: str | None) -> str:
 
 
 def check_url(url: Any) -> str:
-    if not str(url).startswith(("http://", "https://")):
-        raise UserError("the Solana RPC URL must be an http:// or https:// URL")
-    return str(url)
+    return check_http_url(url, "the Solana RPC URL")
 
 
 @dataclass(frozen=True)
@@ -58,15 +55,8 @@ class SolanaConfig:
 
     @classmethod
     def parse(cls, settings: Mapping[str, Any]) -> SolanaConfig:
-        unknown = sorted(set(settings) - set(SETTINGS))
-        if unknown:
-            raise UserError(f"unknown Solana wallet setting(s) {', '.join(unknown)}: use {', '.join(SETTINGS)}")
-        if not settings.get("address"):
-            raise UserError("a Solana wallet needs its address (base58)")
-        retries = settings.get("max_retries", 5)
-        if isinstance(retries, bool) or not str(retries).isdigit() or int(retries) > MAX_RETRIES:
-            raise UserError(f"max_retries must be a whole number from 0 to {MAX_RETRIES}, not {retries!r}")
-        return cls(parse_address(settings["address"]), int(retries))
+        address, retries = parse_settings(settings, "Solana", "base58")
+        return cls(parse_address(address), retries)
 
 
 def check_credentials(credentials: Mapping[str, str]) -> None:

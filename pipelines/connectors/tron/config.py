@@ -14,19 +14,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pipelines.connectors.address_settings import check_http_url, parse_settings
 from pipelines.connectors.tron.address import TronAddress, parse_address
 from pipelines.errors import UserError
 
 URL_ENV, KEY_ENV = "PIPELINES_TRONGRID_URL", "PIPELINES_TRONGRID_API_KEY"
 URL_CREDENTIAL, KEY_CREDENTIAL = "api_url", "api_key"
-SETTINGS = ("address", "max_retries")
-MAX_RETRIES = 20
 
 
 def check_url(url: Any) -> str:
-    if not str(url).startswith(("http://", "https://")):
-        raise UserError("the TronGrid API URL must be an http:// or https:// URL")
-    return str(url)
+    return check_http_url(url, "the TronGrid API URL")
 
 
 @dataclass(frozen=True)
@@ -36,15 +33,8 @@ class TronConfig:
 
     @classmethod
     def parse(cls, settings: Mapping[str, Any]) -> TronConfig:
-        unknown = sorted(set(settings) - set(SETTINGS))
-        if unknown:
-            raise UserError(f"unknown Tron wallet setting(s) {', '.join(unknown)}: use {', '.join(SETTINGS)}")
-        if not settings.get("address"):
-            raise UserError("a Tron wallet needs its address (T...)")
-        retries = settings.get("max_retries", 5)
-        if isinstance(retries, bool) or not str(retries).isdigit() or int(retries) > MAX_RETRIES:
-            raise UserError(f"max_retries must be a whole number from 0 to {MAX_RETRIES}, not {retries!r}")
-        return cls(parse_address(settings["address"]), int(retries))
+        address, retries = parse_settings(settings, "Tron", "T...")
+        return cls(parse_address(address), retries)
 
 
 def check_credentials(credentials: Mapping[str, str]) -> None:
