@@ -137,90 +137,23 @@ def randomly_failing(server, seed: int):
         injected.append(server.injected - start)
 
 
-class FlakyBitpanda:
-    """Bitpanda on its imitation, which fails a random share of requests when faulty; the other
-    sources with an imitation of their own are subclasses naming their world (and, for wallets,
-    the world's server)."""
+class FlakyOwnImitation:
+    """A source with an imitation of its own (every exchange but Binance and Kraken, Tron, Solana):
+    the world's `imitation` fails a random share of requests when faulty, each in its API's shapes
+    (Bitpanda's JSON:API errors, KuCoin's 429000, Bybit's 10006, TronGrid's 403 penalties ...)."""
 
-    kind = "bitpanda"
-    world_class = BitpandaWorld
-
-    def __init__(self, warehouse) -> None:
-        self.world = self.world_class(warehouse)
-
-    def server(self):
-        return self.world.imitation
+    def __init__(self, warehouse, world_class) -> None:
+        self.kind = world_class.provider
+        self.world = world_class(warehouse)
 
     def add_flaky(self, name: str, max_retries: int) -> str:
         return self.world.add(name, max_retries=max_retries)
 
     def faulty(self, seed: int):
-        return randomly_failing(self.server(), seed)
+        return randomly_failing(self.world.imitation, seed)
 
     def close(self) -> None:
         self.world.close()
-
-
-class FlakyTron(FlakyBitpanda):
-    """A Tron wallet on the TronGrid imitation (403 penalties, 503, 429)."""
-
-    kind = "tron"
-    world_class = TronWorld
-
-    def server(self):
-        return self.world.trongrid
-
-
-class FlakySolana(FlakyBitpanda):
-    """A Solana wallet on the RPC imitation (429, 500, 503). Its faults ask for no wait (Retry-After
-    0): a Solana sync makes hundreds of calls, and the client's own backoff would make this test
-    minutes long without proving more."""
-
-    kind = "solana"
-    world_class = SolanaWorld
-
-    def __init__(self, warehouse) -> None:
-        super().__init__(warehouse)
-        self.world.node.retry_after = "0"
-
-    def server(self):
-        return self.world.node
-
-
-class FlakyKucoin(FlakyBitpanda):
-    """KuCoin on its imitation (429000, 500000, a gateway's 503 page), like Bitpanda's."""
-
-    kind = "kucoin"
-    world_class = KucoinWorld
-
-
-class FlakyCoinbase(FlakyBitpanda):
-    kind = "coinbase"
-    world_class = CoinbaseWorld
-
-
-class FlakyBybit(FlakyBitpanda):
-    """Bybit on its imitation, which fails a random share of requests when faulty (10006, 403, 5xx)."""
-
-    kind = "bybit"
-    world_class = BybitWorld
-
-
-class FlakyBitstamp(FlakyBitpanda):
-    kind = "bitstamp"
-    world_class = BitstampWorld
-
-
-class FlakyBitvavo(FlakyBitpanda):
-    kind = "bitvavo"
-    world_class = BitvavoWorld
-
-
-class FlakyOkx(FlakyBitpanda):
-    """OKX on its imitation, which fails a random share of requests (429, 500, 503) when faulty."""
-
-    kind = "okx"
-    world_class = OkxWorld
 
 
 #: One Flaky integration per (seed, max_retries): with 5 retries a sync nearly always ends exact;
@@ -241,15 +174,15 @@ HISTORY_CALLS = {
     "okx": re.compile(r"failing on privateGet(AccountBills|AccountBillsArchive|AssetBillsHistory|TradeFillsHistory) "),
 }
 PLANS = ((1, 5), (2, 2), *((seed, 0) for seed in range(9, 14)))
-#: The sources read through a FlakyBitpanda-like class (their own imitation with random faults).
-OWN_IMITATIONS = {c.kind: c for c in (FlakyTron, FlakySolana, FlakyBitpanda, FlakyKucoin, FlakyCoinbase, FlakyBybit,
-                                      FlakyBitstamp, FlakyBitvavo, FlakyOkx)}
+#: The sources read through FlakyOwnImitation, by provider.
+OWN_IMITATIONS = {w.provider: w for w in (TronWorld, SolanaWorld, BitpandaWorld, KucoinWorld, CoinbaseWorld, BybitWorld,
+                                          BitstampWorld, BitvavoWorld, OkxWorld)}
 
 
 @pytest.fixture(params=["binance", "kraken", "wallet", *OWN_IMITATIONS])
 def source(request, warehouse):
     if request.param in OWN_IMITATIONS:
-        made = OWN_IMITATIONS[request.param](warehouse)
+        made = FlakyOwnImitation(warehouse, OWN_IMITATIONS[request.param])
     elif request.param == "wallet":
         made = FlakyWallet(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:

@@ -179,6 +179,7 @@ class TronWorld:
     """The scenario's Tron wallet on the TronGrid imitation (API key required); new activity is TRX
     and USDT in and out, confirmed."""
 
+    provider = "tron"
     KEY = "rel-tron-pro-api-key-0001"
 
     def __init__(self, warehouse):
@@ -186,7 +187,7 @@ class TronWorld:
 
         self.warehouse = warehouse
         self.stack = contextlib.ExitStack()
-        self.trongrid = self.stack.enter_context(TronGridImitation(api_key=self.KEY))
+        self.trongrid = self.imitation = self.stack.enter_context(TronGridImitation(api_key=self.KEY))
         self.rounds = 0
         ensure_account(warehouse)
 
@@ -224,6 +225,7 @@ class SolanaWorld:
     """The scenario's Solana wallet on the RPC imitation (its URL holds an API key); new activity is
     SOL in and USDC out (naming only the token accounts), finalized."""
 
+    provider = "solana"
     KEY = "rel-solana-helius-key-0001"
 
     def __init__(self, warehouse):
@@ -231,7 +233,10 @@ class SolanaWorld:
 
         self.warehouse = warehouse
         self.stack = contextlib.ExitStack()
-        self.node = self.stack.enter_context(SolanaImitation(api_key=self.KEY))
+        self.node = self.imitation = self.stack.enter_context(SolanaImitation(api_key=self.KEY))
+        # Faults a test turns on ask for no wait (Retry-After 0): a Solana sync makes hundreds of calls,
+        # and the client's own backoff would make the flaky-sources test minutes long, proving no more.
+        self.imitation.retry_after = "0"
         self.rounds = 0
         ensure_account(warehouse)
 
