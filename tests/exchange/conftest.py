@@ -58,6 +58,19 @@ def exchange(warehouse, account, imitation):
     return add
 
 
+def key_and_secret_adder(warehouse, account: str, provider: str, server, name: str):
+    """add(key=None, secret=None, name=name, **settings): registers an integration of `provider` on
+    its imitation `server` (its `url`, `api_key` and `secret`), with FAST settings; returns its id."""
+
+    def add(key: str | None = None, secret: str | None = None, name: str = name, **settings) -> str:
+        with connect(warehouse) as con:
+            return add_integration(con, account, name, "exchange", provider,
+                                   settings={"api_origin": server.url, **FAST, **settings},
+                                   credentials={"apiKey": key or server.api_key, "secret": secret or server.secret})
+
+    return add
+
+
 def sync(warehouse, integration_id: str, *, full: bool = False, log: Log | None = None):
     """Extract then build every layer, as one Dagster partition run does."""
     result = extract(integration_id, full=full, log=log or Log(), warehouse=str(warehouse))

@@ -14,9 +14,9 @@ from pipelines.connectors.exchange.client import make_client
 from pipelines.errors import UserError
 from pipelines.imitations.bitstamp import BitstampImitation
 from pipelines.imitations.bitstamp.history import REWARD_DAYS, TRADES
-from pipelines.registry.integrations import add_integration
 from pipelines.warehouse import connect
-from tests.exchange.conftest import FAST, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, sync
+from tests.exchange.conftest import (WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, key_and_secret_adder,
+                                     sync)
 from tests.exchange.test_bitpanda import LAYERS
 from tests.helpers import snapshot
 
@@ -33,12 +33,7 @@ def bitstamp():
 
 @pytest.fixture
 def add(warehouse, account, bitstamp):
-    def add(key: str | None = None, secret: str | None = None, name: str = "Bitstamp", **settings) -> str:
-        with connect(warehouse) as con:
-            return add_integration(con, account, name, "exchange", "bitstamp",
-                                   settings={"api_origin": bitstamp.url, **FAST, **settings},
-                                   credentials={"apiKey": key or bitstamp.api_key, "secret": secret or bitstamp.secret})
-    return add
+    return key_and_secret_adder(warehouse, account, "bitstamp", bitstamp, "Bitstamp")
 
 
 def test_full_sync_reconciles_exactly_and_books_both_legs_of_every_trade(warehouse, bitstamp, add):

@@ -14,9 +14,9 @@ from pipelines.connectors.exchange.client import make_client
 from pipelines.errors import UserError
 from pipelines.imitations.bitvavo import BitvavoImitation
 from pipelines.imitations.bitvavo.history import REWARD_DAYS, TRADES
-from pipelines.registry.integrations import add_integration
 from pipelines.warehouse import connect
-from tests.exchange.conftest import FAST, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, sync
+from tests.exchange.conftest import (WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, key_and_secret_adder,
+                                     sync)
 from tests.exchange.test_bitpanda import LAYERS
 from tests.helpers import snapshot
 
@@ -33,12 +33,7 @@ def bitvavo():
 
 @pytest.fixture
 def add(warehouse, account, bitvavo):
-    def add(key: str | None = None, secret: str | None = None, name: str = "Bitvavo", **settings) -> str:
-        with connect(warehouse) as con:
-            return add_integration(con, account, name, "exchange", "bitvavo",
-                                   settings={"api_origin": bitvavo.url, **FAST, **settings},
-                                   credentials={"apiKey": key or bitvavo.api_key, "secret": secret or bitvavo.secret})
-    return add
+    return key_and_secret_adder(warehouse, account, "bitvavo", bitvavo, "Bitvavo")
 
 
 def client(bitvavo):
