@@ -1,5 +1,5 @@
-"""`pipelines imitation exchange|bitpanda|coinbase|bybit|bitstamp|bitvavo`: run the exchange (Binance,
-Kraken), Bitpanda, Coinbase, Bybit, Bitstamp or Bitvavo imitation standalone (`okx`: `okx_imitation.py`), e.g. to try an
+"""`pipelines imitation exchange|bitpanda|coinbase|bybit|bitstamp|bitvavo|kucoin`: run the exchange (Binance,
+Kraken), Bitpanda, Coinbase, Bybit, Bitstamp, Bitvavo or KuCoin imitation standalone (`okx`: `okx_imitation.py`), e.g. to try an
 exchange integration by hand or point the Dagster UI's syncs at it.
 
 Its API keys are written to files (never printed) in the `--credentials-dir`, in the JSON form that
@@ -11,10 +11,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-#: Imitations of exchanges whose keys come with a secret: name -> "module:class".
+#: Imitations of exchanges whose keys come with a secret (and KuCoin's with a passphrase too):
+#: name -> "module:class".
 SIGNED = {"bybit": "pipelines.imitations.bybit:BybitImitation",
           "bitstamp": "pipelines.imitations.bitstamp:BitstampImitation",
-          "bitvavo": "pipelines.imitations.bitvavo:BitvavoImitation"}
+          "bitvavo": "pipelines.imitations.bitvavo:BitvavoImitation",
+          "kucoin": "pipelines.imitations.kucoin:KucoinImitation"}
+#: How the imitations' names are written.
+TITLES = {"kucoin": "KuCoin"}
 
 
 def register(subparsers) -> None:
@@ -44,12 +48,13 @@ def register(subparsers) -> None:
                    help="where to write coinbase.json (a CDP key) and coinbase-hmac.json (a legacy key)")
     p.set_defaults(handler=_serve_coinbase)
     for name in SIGNED:
-        p = actions.add_parser(name, help=f"serve a seeded {name.title()} account on 127.0.0.1",
-                               description=f"Serve a seeded {name.title()} account over its private REST API's shapes.")
+        title = TITLES.get(name, name.title())
+        p = actions.add_parser(name, help=f"serve a seeded {title} account on 127.0.0.1",
+                               description=f"Serve a seeded {title} account over its private REST API's shapes.")
         p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
         p.add_argument("--seed", type=int, default=None, help="seed of the account history (default: the tests' one)")
         p.add_argument("--credentials-dir", type=Path, default=Path("data/imitation"),
-                       help=f"where to write {name}.json with the imitation's API key and secret")
+                       help=f"where to write {name}.json with the imitation's API key and secret (and passphrase)")
         p.set_defaults(handler=_serve_signed, imitation=name)
     from pipelines.cli.okx_imitation import register as register_okx
 
@@ -128,8 +133,11 @@ def _serve_signed(args) -> int:
     seed = {} if args.seed is None else {"seed": args.seed}
     imitation = getattr(import_module(module), name)(port=args.port, **seed)
     key_file = f"{args.credentials_dir}/{args.imitation}.json"
-    _write_key_file(args.credentials_dir, args.imitation, {"api_key": imitation.api_key, "secret": imitation.secret})
+    credentials = {"api_key": imitation.api_key, "secret": imitation.secret}
+    if getattr(imitation, "passphrase", None):
+        credentials["passphrase"] = imitation.passphrase
+    _write_key_file(args.credentials_dir, args.imitation, credentials)
     return _serve_until_interrupted(imitation, [
-        f"{args.imitation} imitation on {{url}}; API key and secret in {key_file}",
-        f"add it with: pipelines integrations add ACCOUNT {args.imitation.title()} --kind exchange "
+        f"{args.imitation} imitation on {{url}}; API key, {' and '.join(list(credentials)[1:])} in {key_file}",
+        f"add it with: pipelines integrations add ACCOUNT {TITLES.get(args.imitation, args.imitation.title())} --kind exchange "
         f"--provider {args.imitation} --option api_origin={{url}} --credentials-stdin < {key_file}"])

@@ -1,9 +1,11 @@
 """`pipelines imitation exchange` serves a delisted market, `pipelines imitation bitpanda` a Bitpanda
-account, `... bitstamp` and `... bitvavo` theirs; the CLI adds an integration from each one's key file."""
+account, `... bitstamp`, `... bitvavo` and `... kucoin` (a passphrase too) theirs; the CLI adds an
+integration from each one's key file."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import io
 import subprocess
 import sys
@@ -55,11 +57,13 @@ def test_standalone_bitpanda_imitation_and_a_key_only_cli_integration(warehouse,
         assert mismatched(warehouse, integration) == set()
 
 
-@pytest.mark.parametrize("provider", ["bitstamp", "bitvavo"])
-def test_standalone_signed_imitation_and_a_cli_integration(warehouse, cli, tmp_path, monkeypatch, provider):
+@pytest.mark.parametrize(("provider", "fields"), [("bitstamp", {"api_key", "secret"}), ("bitvavo", {"api_key", "secret"}),
+                                                ("kucoin", {"api_key", "secret", "passphrase"})])
+def test_standalone_signed_imitation_and_a_cli_integration(warehouse, cli, tmp_path, monkeypatch, provider, fields):
     creds = tmp_path / "creds"
     with standalone(provider, creds) as url:
         assert (creds / f"{provider}.json").stat().st_mode & 0o077 == 0
+        assert set(json.loads((creds / f"{provider}.json").read_text())) == fields
         integration = add_from_key_file(cli, monkeypatch, creds / f"{provider}.json", url, "cy", provider)
         sync(warehouse, integration, full=True)
         assert mismatched(warehouse, integration) == set()
