@@ -1,6 +1,7 @@
 """Idempotence: ten syncs of an integration, interleaved with new activity at its source (and some
 with nothing new), give exactly the rows one fresh sync of the same source gives afterwards: no
-duplicate, nothing lost, for every connector (Binance, Kraken, Bybit, an EVM wallet, a Bitcoin wallet, a Tron wallet and a
+duplicate, nothing lost, for every connector (Binance, Kraken and the other first-class exchanges, an
+EVM wallet, Bitcoin, Litecoin, Dogecoin and Bitcoin Cash wallets, a Tron and a Solana wallet, and a
 manual integration). A sync that finds nothing new changes no row."""
 
 from __future__ import annotations
