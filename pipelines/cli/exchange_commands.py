@@ -137,7 +137,8 @@ def _serve_signed(args) -> int:
     if getattr(imitation, "passphrase", None):
         credentials["passphrase"] = imitation.passphrase
     _write_key_file(args.credentials_dir, args.imitation, credentials)
+    held = "API key, secret and passphrase" if "passphrase" in credentials else "API key and secret"
     return _serve_until_interrupted(imitation, [
-        f"{args.imitation} imitation on {{url}}; API key, {' and '.join(list(credentials)[1:])} in {key_file}",
+        f"{args.imitation} imitation on {{url}}; {held} in {key_file}",
         f"add it with: pipelines integrations add ACCOUNT {TITLES.get(args.imitation, args.imitation.title())} --kind exchange "
         f"--provider {args.imitation} --option api_origin={{url}} --credentials-stdin < {key_file}"])
