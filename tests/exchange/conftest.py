@@ -91,6 +91,9 @@ def mismatched(warehouse, integration_id: str) -> set[str]:
             [integration_id]).fetchall()}
 
 
+#: What a sync with nothing new must leave exactly as it was (raw records but their fetch time).
+LAYERS = ("raw.records SELECT * EXCLUDE (fetched_at)", "core.transactions", "core.ledger_entries",
+          "marts.calculated_balances", "marts.balance_reconciliation")
 #: What a sync writes: a sync that fails must leave every one of these as it was.
 WAREHOUSE = ("app.sync_state", "raw.records", "raw.balance_snapshots", "core.transactions",
              "marts.calculated_balances", "core.synced_balances", "marts.balance_reconciliation")

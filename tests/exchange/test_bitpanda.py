@@ -13,12 +13,10 @@ from pipelines.imitations.bitpanda import BitpandaImitation
 from pipelines.imitations.bitpanda.history import REWARD_DAYS
 from pipelines.registry.integrations import add_integration
 from pipelines.warehouse import connect
-from tests.exchange.conftest import FAST, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, sync
+from tests.exchange.conftest import FAST, LAYERS, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, sync
 from tests.helpers import snapshot
 
 LISTS = ("/v1/trades", "/v1/wallets/transactions", "/v1/fiatwallets/transactions")
-LAYERS = ("raw.records SELECT * EXCLUDE (fetched_at)", "core.transactions", "core.ledger_entries",
-          "marts.calculated_balances", "marts.balance_reconciliation")
 
 
 @pytest.fixture
@@ -35,7 +33,6 @@ def add(warehouse, account, bitpanda):
                                    settings={"api_origin": bitpanda.url, **FAST},
                                    credentials={"apiKey": key or bitpanda.api_key})
     return add
-
 
 
 def test_full_sync_reconciles_exactly_with_the_truth(warehouse, bitpanda, add):

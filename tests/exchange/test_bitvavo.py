@@ -15,9 +15,8 @@ from pipelines.errors import UserError
 from pipelines.imitations.bitvavo import BitvavoImitation
 from pipelines.imitations.bitvavo.history import REWARD_DAYS, TRADES
 from pipelines.warehouse import connect
-from tests.exchange.conftest import (WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, key_and_secret_adder,
-                                     sync)
-from tests.exchange.test_bitpanda import LAYERS
+from tests.exchange.conftest import (LAYERS, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed,
+                                     key_and_secret_adder, sync)
 from tests.helpers import snapshot
 
 DATA = Path(__file__).parent / "data" / "bitvavo"

@@ -21,16 +21,14 @@ from pipelines.imitations.bybit.server import LISTS
 from pipelines.registry.integrations import add_integration
 from pipelines.sync.build import build
 from pipelines.warehouse import connect, transaction
-from tests.exchange.conftest import (FAST, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, mismatched,
-                                     sync)
+from tests.exchange.conftest import (FAST, LAYERS, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed,
+                                     mismatched, sync)
 from tests.exchange.test_cli import add_from_key_file, standalone
 from tests.helpers import snapshot
 
 DATA = Path(__file__).parent / "data" / "bybit"
 ROUTES = (*LISTS, "/v5/asset/exchange/query-convert-history")
 BALANCES = ("/v5/account/wallet-balance", "/v5/asset/transfer/query-account-coins-balance")
-LAYERS = ("raw.records SELECT * EXCLUDE (fetched_at)", "core.transactions", "core.ledger_entries",
-          "marts.calculated_balances", "marts.balance_reconciliation")
 #: The full history from Bybit's launch: every stream starts at the API's reach.
 SETTINGS = {**FAST, "start_date": "2018-11-01"}
 
@@ -48,7 +46,6 @@ def add(warehouse, account):
             return add_integration(con, account, name, "exchange", "bybit", settings={"api_origin": server.url, **SETTINGS},
                                    credentials={"apiKey": key or server.api_key, "secret": secret or server.secret})
     return add
-
 
 
 def test_full_sync_reconciles_exactly_with_the_truth(warehouse, bybit, add):

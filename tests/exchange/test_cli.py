@@ -5,8 +5,8 @@ integration from each one's key file."""
 from __future__ import annotations
 
 import contextlib
-import json
 import io
+import json
 import subprocess
 import sys
 

@@ -20,15 +20,13 @@ from pipelines.imitations.coinbase.server import make_keys
 from pipelines.registry.integrations import add_integration
 from pipelines.sync.build import build
 from pipelines.warehouse import connect, transaction
-from tests.exchange.conftest import (FAST, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, mismatched,
-                                     sync)
+from tests.exchange.conftest import (FAST, LAYERS, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed,
+                                     mismatched, sync)
 from tests.helpers import snapshot
 
 ACCOUNTS, TRANSACTIONS = "/v2/accounts", "/v2/accounts/:id/transactions"
 USED_ACCOUNTS = len(ACTIVE)  # the others were never used (created_at null) and are not asked
 DATA = Path(__file__).parent / "data" / "coinbase"
-LAYERS = ("raw.records SELECT * EXCLUDE (fetched_at)", "core.transactions", "core.ledger_entries",
-          "marts.calculated_balances", "marts.balance_reconciliation")
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +54,6 @@ def adder(warehouse, account, server):
 @pytest.fixture
 def add(warehouse, account, coinbase):
     return adder(warehouse, account, coinbase)
-
 
 
 @pytest.mark.parametrize("kind", ["hmac", "ecdsa", "ed25519"])

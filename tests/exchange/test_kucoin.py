@@ -20,15 +20,14 @@ from pipelines.imitations.kucoin.history import BUSY_TRADES, WITHDRAW_FEES
 from pipelines.registry.integrations import add_integration
 from pipelines.sync.build import build
 from pipelines.warehouse import connect, transaction
-from tests.exchange.conftest import FAST, WAREHOUSE, Log, amounts, exact, faulty_sync_ends_exact_or_cleanly_failed, sync
+from tests.exchange.conftest import (FAST, LAYERS, WAREHOUSE, Log, amounts, exact,
+                                     faulty_sync_ends_exact_or_cleanly_failed, sync)
 from tests.helpers import snapshot
 
 DATA = Path(__file__).parent / "data" / "kucoin"
 LEDGER, DEPOSITS, WITHDRAWALS = "/api/v1/accounts/ledgers", "/api/v1/deposits", "/api/v1/withdrawals"
 LISTS = (LEDGER, DEPOSITS, WITHDRAWALS)
 DAYS = 12
-LAYERS = ("raw.records SELECT * EXCLUDE (fetched_at)", "core.transactions", "core.ledger_entries",
-          "marts.calculated_balances", "marts.balance_reconciliation")
 
 
 def days_ago(days: int) -> str:
@@ -49,7 +48,6 @@ def add(warehouse, account, kucoin):
                                    settings={"api_origin": kucoin.url, **FAST, "start_date": days_ago(DAYS + 2), **settings},
                                    credentials=credentials or kucoin.credentials)
     return add
-
 
 
 def test_full_sync_walks_the_ledger_day_by_day_and_reconciles_exactly(warehouse, kucoin, add):

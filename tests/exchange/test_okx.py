@@ -23,16 +23,14 @@ from pipelines.imitations.okx import OkxImitation
 from pipelines.imitations.okx.server import ARCHIVE, DOWNLOAD
 from pipelines.registry.integrations import add_integration
 from pipelines.warehouse import connect
-from tests.exchange.conftest import (FAST, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed, mismatched,
-                                     sync)
+from tests.exchange.conftest import (FAST, LAYERS, WAREHOUSE, Log, exact, faulty_sync_ends_exact_or_cleanly_failed,
+                                     mismatched, sync)
 from tests.helpers import snapshot
 
 DATA = Path(__file__).parent / "data" / "okx"
 LISTS = ("/api/v5/account/bills", "/api/v5/account/bills-archive", "/api/v5/asset/bills-history",
          "/api/v5/trade/fills-history")
 BALANCES = ("/api/v5/account/balance", "/api/v5/asset/balances")
-LAYERS = ("raw.records SELECT * EXCLUDE (fetched_at)", "core.transactions", "core.ledger_entries",
-          "marts.calculated_balances", "marts.balance_reconciliation")
 #: Poll the archive at once (the imitation needs one poll before a file is ready).
 QUICK = {"archive_poll_s": 0.01, "archive_wait_s": 5}
 
@@ -55,7 +53,6 @@ def register(warehouse, account: str, server: OkxImitation, name: str = "OKX", c
 @pytest.fixture
 def add(warehouse, account, okx):
     return functools.partial(register, warehouse, account, okx)
-
 
 
 def labels(warehouse, integration) -> dict[str, int]:
@@ -208,7 +205,8 @@ def test_a_history_from_2021_needs_two_days_of_archive_requests_and_records_the_
 
 @pytest.mark.parametrize("seed", range(1, 5))
 def test_a_fifth_of_requests_failing_ends_exact_or_cleanly_failed(warehouse, okx, add, seed):
-    faulty_sync_ends_exact_or_cleanly_failed(warehouse, okx, add(), seed, failures=(ExchangeUnavailable, UserError))  # UserError: a 429 taken for the archive's daily limit
+    # UserError: a 429 taken for the archive's daily limit.
+    faulty_sync_ends_exact_or_cleanly_failed(warehouse, okx, add(), seed, failures=(ExchangeUnavailable, UserError))
 
 
 def test_a_server_that_keeps_failing_writes_nothing(warehouse, okx, add):

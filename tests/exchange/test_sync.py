@@ -7,12 +7,10 @@ import json
 import pytest
 
 from pipelines.warehouse import connect
-from tests.exchange.conftest import amounts, mismatched, sync
+from tests.exchange.conftest import LAYERS, amounts, mismatched, sync
 from tests.helpers import snapshot
 
 EXCHANGES = ("binance", "kraken")
-LAYERS = ("raw.records SELECT * EXCLUDE (fetched_at)", "core.transactions", "core.ledger_entries",
-          "marts.calculated_balances", "marts.balance_reconciliation")
 
 
 def events(history) -> int:

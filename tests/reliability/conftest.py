@@ -1,9 +1,9 @@
 """Worlds for the reliability tests: exchanges on the imitation, an EVM wallet on anvil (`node_url` and
 `chain` from tests/conftest.py), a Bitcoin wallet on the Esplora imitation, Litecoin, Dogecoin and
-Bitcoin Cash wallets on the Blockbook imitation, a Tron wallet on the
-TronGrid imitation, a Solana wallet on the Solana RPC imitation, each other first-class exchange
-(Bitpanda, Coinbase, Bybit, OKX, KuCoin, Bitstamp, Bitvavo) on its own imitation; the project's Dagster instance configuration and a sync stopped while it holds the
-warehouse pool."""
+Bitcoin Cash wallets on the Blockbook imitation, a Tron wallet on the TronGrid imitation, a Solana
+wallet on the Solana RPC imitation, each other first-class exchange (Bitpanda, Coinbase, Bybit, OKX,
+KuCoin, Bitstamp, Bitvavo) on its own imitation; the project's Dagster instance configuration and a
+sync stopped while it holds the warehouse pool."""
 
 from __future__ import annotations
 
@@ -16,21 +16,16 @@ import time
 import pytest
 
 from pipelines.settings import PROJECT_ROOT
-from tests.reliability.worlds import (BitcoinWorld, BitpandaWorld, BitstampWorld, BitvavoWorld, BybitWorld, CoinbaseWorld,
-                                      ExchangeWorld, KucoinWorld, OkxWorld, SolanaWorld, TronWorld, WalletWorld)
-
-#: Worlds made from the warehouse alone, by name: the wallets on imitations and every exchange with
-#: an imitation of its own.
-SIMPLE_WORLDS = {w.provider: w for w in (TronWorld, SolanaWorld, BitpandaWorld, CoinbaseWorld, BybitWorld, OkxWorld,
-                                         KucoinWorld, BitstampWorld, BitvavoWorld)}
+from tests.reliability.worlds import OWN_IMITATION_WORLDS, BitcoinWorld, ExchangeWorld, WalletWorld
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin", "litecoin", "dogecoin", "bitcoin-cash", *SIMPLE_WORLDS])
+@pytest.fixture(params=["binance", "kraken", "wallet", "bitcoin", "litecoin", "dogecoin", "bitcoin-cash",
+                        *OWN_IMITATION_WORLDS])
 def world(request, warehouse):
     if request.param in ("bitcoin", "litecoin", "dogecoin", "bitcoin-cash"):
         made = BitcoinWorld(warehouse, request.param)
-    elif request.param in SIMPLE_WORLDS:
-        made = SIMPLE_WORLDS[request.param](warehouse)
+    elif request.param in OWN_IMITATION_WORLDS:
+        made = OWN_IMITATION_WORLDS[request.param](warehouse)
     elif request.param == "wallet":
         made = WalletWorld(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:

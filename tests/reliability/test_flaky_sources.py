@@ -1,8 +1,9 @@
 """Flaky sources: with the exchange imitation failing a seeded random 20 % of requests (429 and 418
 with Retry-After, 5xx, timeouts, invalid nonce) and the RPC endpoint failing a random 20 % of calls
 (HTTP 5xx and 429, JSON-RPC error objects, dropped connections), TronGrid failing a random 20 %
-(403 penalties, 503, 429) and the Solana RPC a random 20 % (429, 500, 503), the Bitpanda, Coinbase, KuCoin, OKX, Bitstamp and Bitvavo imitations failing a random 20 % (429,
-500, 503) and the Bybit imitation a random 20 % (retCode 10006, HTTP 403, 502, 503), a sync ends with exactly the
+(403 penalties, 503, 429) and the Solana RPC a random 20 % (429, 500, 503), the Bitpanda,
+Coinbase, KuCoin, OKX, Bitstamp and Bitvavo imitations failing a random 20 % (429, 500, 503) and
+the Bybit imitation a random 20 % (retCode 10006, HTTP 403, 502, 503), a sync ends with exactly the
 history a clean sync of the same source gives, or fails with a clear error and leaves the whole
 warehouse unchanged. It never ends green with a partial history.
 
@@ -28,9 +29,8 @@ from pipelines.connectors.wallet.rpc import Node, RpcError
 from pipelines.registry.integrations import add_integration
 from pipelines.runner import sync
 from pipelines.warehouse import connect
-from tests.reliability.worlds import (FAST, BitpandaWorld, BitstampWorld, BitvavoWorld, BybitWorld, CoinbaseWorld,
-                                      ExchangeWorld, KucoinWorld, OkxWorld, SolanaWorld, TronWorld, WalletWorld, assert_exact,
-                                      everything, layers, synced)
+from tests.reliability.worlds import (FAST, OWN_IMITATION_WORLDS, ExchangeWorld, WalletWorld, assert_exact, everything,
+                                      layers, synced)
 from tests.wallet.proxy import LimitedProvider, RandomRpcFaults
 
 RATE = 0.2
@@ -174,15 +174,12 @@ HISTORY_CALLS = {
     "okx": re.compile(r"failing on privateGet(AccountBills|AccountBillsArchive|AssetBillsHistory|TradeFillsHistory) "),
 }
 PLANS = ((1, 5), (2, 2), *((seed, 0) for seed in range(9, 14)))
-#: The sources read through FlakyOwnImitation, by provider.
-OWN_IMITATIONS = {w.provider: w for w in (TronWorld, SolanaWorld, BitpandaWorld, KucoinWorld, CoinbaseWorld, BybitWorld,
-                                          BitstampWorld, BitvavoWorld, OkxWorld)}
 
 
-@pytest.fixture(params=["binance", "kraken", "wallet", *OWN_IMITATIONS])
+@pytest.fixture(params=["binance", "kraken", "wallet", *OWN_IMITATION_WORLDS])
 def source(request, warehouse):
-    if request.param in OWN_IMITATIONS:
-        made = FlakyOwnImitation(warehouse, OWN_IMITATIONS[request.param])
+    if request.param in OWN_IMITATION_WORLDS:
+        made = FlakyOwnImitation(warehouse, OWN_IMITATION_WORLDS[request.param])
     elif request.param == "wallet":
         made = FlakyWallet(warehouse, request.getfixturevalue("node_url"), request.getfixturevalue("chain"))
     else:

@@ -187,7 +187,7 @@ class TronWorld:
 
         self.warehouse = warehouse
         self.stack = contextlib.ExitStack()
-        self.trongrid = self.imitation = self.stack.enter_context(TronGridImitation(api_key=self.KEY))
+        self.imitation = self.stack.enter_context(TronGridImitation(api_key=self.KEY))
         self.rounds = 0
         ensure_account(warehouse)
 
@@ -196,12 +196,12 @@ class TronWorld:
 
         with connect(self.warehouse) as con:
             return add_integration(con, "rel", name, "wallet", "tron", settings={"address": WALLET, **settings},
-                                   credentials={"api_url": self.trongrid.url, "api_key": self.KEY})
+                                   credentials={"api_url": self.imitation.url, "api_key": self.KEY})
 
     def new_activity(self) -> None:
         from pipelines.imitations.tron.scenario import EXCHANGE, MERCHANT, USDT, WALLET
 
-        ledger = self.trongrid.ledger
+        ledger = self.imitation.ledger
         self.rounds += 1
         ledger.transfer(EXCHANGE, WALLET, 2_000_000 + self.rounds)
         ledger.call(WALLET, USDT.contract, events=[(USDT, WALLET, MERCHANT, 1_000 + self.rounds)],
@@ -213,7 +213,7 @@ class TronWorld:
         `reconciliation` leaves it out)."""
         from pipelines.imitations.tron.scenario import SPAM, WALLET
 
-        sun, tokens = self.trongrid.ledger.holdings(WALLET)
+        sun, tokens = self.imitation.ledger.holdings(WALLET)
         return {"tron:native": Decimal(sun).scaleb(-6),
                 **{f"tron:{t.contract}": Decimal(u).scaleb(-t.decimals) for t, u in tokens.items() if t != SPAM}}
 
@@ -233,7 +233,7 @@ class SolanaWorld:
 
         self.warehouse = warehouse
         self.stack = contextlib.ExitStack()
-        self.node = self.imitation = self.stack.enter_context(SolanaImitation(api_key=self.KEY))
+        self.imitation = self.stack.enter_context(SolanaImitation(api_key=self.KEY))
         # Faults a test turns on ask for no wait (Retry-After 0): a Solana sync makes hundreds of calls,
         # and the client's own backoff would make the flaky-sources test minutes long, proving no more.
         self.imitation.retry_after = "0"
@@ -245,12 +245,12 @@ class SolanaWorld:
 
         with connect(self.warehouse) as con:
             return add_integration(con, "rel", name, "wallet", "solana", settings={"address": WALLET, **settings},
-                                   credentials={"rpc_url": self.node.url})
+                                   credentials={"rpc_url": self.imitation.url})
 
     def new_activity(self) -> None:
         from pipelines.imitations.solana.scenario import EXCHANGE, MERCHANT, USDC, WALLET, token_account
 
-        ledger = self.node.ledger
+        ledger = self.imitation.ledger
         self.rounds += 1
         ledger.transact(EXCHANGE, [("sol", EXCHANGE, WALLET, 2_000_000 + self.rounds)])
         ledger.transact(WALLET, [("token", token_account(WALLET, USDC), token_account(MERCHANT, USDC), 1_000 + self.rounds)])
@@ -260,8 +260,8 @@ class SolanaWorld:
         """SOL (with rent and stake) and the tokens as the imitation holds them, the spam airdrop left out."""
         from pipelines.imitations.solana.scenario import SPAM, WALLET
 
-        lamports, tokens = self.node.ledger.holdings(WALLET)
-        decimals = {address: mint.decimals for address, mint in self.node.ledger.mints.items()}
+        lamports, tokens = self.imitation.ledger.holdings(WALLET)
+        decimals = {address: mint.decimals for address, mint in self.imitation.ledger.mints.items()}
         return {"solana:native": Decimal(lamports).scaleb(-9),
                 **{f"solana:{m}": Decimal(u).scaleb(-decimals[m]) for m, u in tokens.items() if m != SPAM.address}}
 
@@ -402,3 +402,9 @@ class OkxWorld(BitpandaWorld):
 
         start = from_ms(int(self.imitation.history.funding_bills[0]["ts"])).date().isoformat()
         return super().settings(**{"start_date": start, "archive_poll_s": 0.01, **overrides})
+
+
+#: Worlds made from the warehouse alone, by provider: every source with an imitation of its own
+#: (Tron, Solana, and each first-class exchange but Binance and Kraken).
+OWN_IMITATION_WORLDS = {w.provider: w for w in (TronWorld, SolanaWorld, BitpandaWorld, CoinbaseWorld, BybitWorld, OkxWorld,
+                                                KucoinWorld, BitstampWorld, BitvavoWorld)}
